@@ -1,0 +1,79 @@
+//! Everything the server and the browser share: the router, the pages, the `#[server]` functions,
+//! and — behind the `ssr` feature — the server-side code those functions call.
+//!
+//! Sliced by feature (`shell/` today; `pipeline/`, `conversations/`… as they land), each folder with
+//! `mod.rs` for types both sides use, `api.rs` for server functions, `server.rs` for queries and
+//! policy, and `pages.rs` / `components.rs` for the views.
+
+#![recursion_limit = "256"]
+
+pub mod auth;
+pub mod error;
+pub mod shell;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+leptos_i18n::load_locales!();
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::i18n::{use_i18n, I18nContextProvider};
+use crate::shell::pages::{AreaPage, Landing, NotFound, TenantHome};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="pt-BR">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/performancy.css"/>
+        <I18nContextProvider>
+            <DocumentLanguage/>
+            <Router>
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("") view=Landing/>
+                    <Route path=path!(":slug") view=TenantHome ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/:area") view=AreaPage ssr=SsrMode::Async/>
+                </Routes>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// Keeps `<html lang>` and the title in the chosen language, and marks the page as hydrated (an
+/// effect runs only in the browser), which the end-to-end tests wait for before they click.
+#[component]
+fn DocumentLanguage() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| {
+        let tag = crate::shell::locale_of(i18n.get_locale()).tag();
+        if let Some(root) = document().document_element() {
+            // Failing to set an attribute only costs the marker; nothing to recover.
+            root.set_attribute("lang", tag).ok();
+            root.set_attribute("data-hydrated", "true").ok();
+        }
+    });
+    view! { <Title formatter=|page: String| if page.is_empty() { "Performancy".to_owned() } else { format!("{page} · Performancy") }/> }
+}

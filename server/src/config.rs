@@ -1,0 +1,231 @@
+//! Typed configuration from the environment.
+//!
+//! Development has explicit defaults (the project-local PostgreSQL that `scripts/dev.sh` starts, a
+//! fixed development secret) so a clean clone runs with no set-up. Production has none: a missing
+//! or development-valued secret stops the server before it listens.
+
+use std::env;
+
+use sqlx::postgres::PgConnectOptions;
+
+pub const DEV_DATABASE_URL: &str = "postgres://performancy_app@127.0.0.1:55432/performancy";
+pub const DEV_OWNER_URL: &str = "postgres://performancy_owner@127.0.0.1:55432/performancy";
+const DEV_SECRET_KEY: &str = "development-only-secret-key-never-use-in-production-0000";
+const MIN_SECRET_LEN: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub database: PgConnectOptions,
+    /// The schema owner's connection, for migrations; absent when migrations run elsewhere.
+    pub owner_database: Option<PgConnectOptions>,
+    pub database_max_connections: u32,
+    pub migrate_on_start: bool,
+    /// Key material for sealing credentials and signing tokens (used as features land).
+    pub secret_key: Secret,
+    pub public_base_url: String,
+    pub log_format: LogFormat,
+}
+
+/// A secret that never prints.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("environment", &self.environment)
+            .field("database_host", &self.database.get_host())
+            .field("database_name", &self.database.get_database())
+            .field("migrate_on_start", &self.migrate_on_start)
+            .field("public_base_url", &self.public_base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{0} must be set in production")]
+    Missing(&'static str),
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// Reads variables through a function, so tests can pass a map instead of the process environment.
+pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    let environment = match get("APP_ENV").as_deref() {
+        None | Some("development") | Some("dev") => Environment::Development,
+        Some("production") | Some("prod") => Environment::Production,
+        Some(other) => {
+            return Err(ConfigError::Invalid { name: "APP_ENV", reason: format!("{other:?} is neither development nor production") });
+        }
+    };
+    let dev = environment == Environment::Development;
+
+    let database_url = match get("DATABASE_URL") {
+        Some(url) => url,
+        None if dev => DEV_DATABASE_URL.to_owned(),
+        None => return Err(ConfigError::Missing("DATABASE_URL")),
+    };
+    let database = parse_url("DATABASE_URL", &database_url)?;
+    let owner_url = get("DATABASE_OWNER_URL").or_else(|| (dev && get("DATABASE_URL").is_none()).then(|| DEV_OWNER_URL.to_owned()));
+    let owner_database = owner_url.map(|url| parse_url("DATABASE_OWNER_URL", &url)).transpose()?;
+
+    let database_max_connections = match get("DATABASE_MAX_CONNECTIONS") {
+        None => 10,
+        Some(raw) => raw.parse().map_err(|_| ConfigError::Invalid {
+            name: "DATABASE_MAX_CONNECTIONS",
+            reason: format!("{raw:?} is not a whole number"),
+        })?,
+    };
+    let migrate_on_start = match get("MIGRATE_ON_START").as_deref() {
+        None => dev && owner_database.is_some(),
+        Some("1") | Some("true") => true,
+        Some("0") | Some("false") => false,
+        Some(other) => return Err(ConfigError::Invalid { name: "MIGRATE_ON_START", reason: format!("{other:?} is not true/false") }),
+    };
+    if migrate_on_start && owner_database.is_none() {
+        return Err(ConfigError::Invalid { name: "MIGRATE_ON_START", reason: "needs DATABASE_OWNER_URL".into() });
+    }
+
+    let secret_key = match get("SECRET_KEY") {
+        Some(key) if key == DEV_SECRET_KEY && !dev => {
+            return Err(ConfigError::Invalid { name: "SECRET_KEY", reason: "the development key cannot be used in production".into() });
+        }
+        Some(key) if key.len() < MIN_SECRET_LEN => {
+            return Err(ConfigError::Invalid { name: "SECRET_KEY", reason: format!("needs at least {MIN_SECRET_LEN} characters") });
+        }
+        Some(key) => key,
+        None if dev => DEV_SECRET_KEY.to_owned(),
+        None => return Err(ConfigError::Missing("SECRET_KEY")),
+    };
+
+    let public_base_url = match get("PUBLIC_BASE_URL") {
+        Some(url) if url.starts_with("https://") || (dev && url.starts_with("http://")) => url.trim_end_matches('/').to_owned(),
+        Some(url) => return Err(ConfigError::Invalid { name: "PUBLIC_BASE_URL", reason: format!("{url:?} must be an https:// URL") }),
+        None if dev => "http://127.0.0.1:3000".to_owned(),
+        None => return Err(ConfigError::Missing("PUBLIC_BASE_URL")),
+    };
+
+    let log_format = match get("LOG_FORMAT").as_deref() {
+        None if dev => LogFormat::Pretty,
+        None => LogFormat::Json,
+        Some("json") => LogFormat::Json,
+        Some("pretty") => LogFormat::Pretty,
+        Some(other) => return Err(ConfigError::Invalid { name: "LOG_FORMAT", reason: format!("{other:?} is neither json nor pretty") }),
+    };
+
+    Ok(Config {
+        environment,
+        database,
+        owner_database,
+        database_max_connections,
+        migrate_on_start,
+        secret_key: Secret(secret_key),
+        public_base_url,
+        log_format,
+    })
+}
+
+pub fn from_env() -> Result<Config, ConfigError> {
+    from_lookup(|name| env::var(name).ok().filter(|v| !v.is_empty()))
+}
+
+fn parse_url(name: &'static str, url: &str) -> Result<PgConnectOptions, ConfigError> {
+    // The parse error can echo the URL, password included: keep only its kind.
+    url.parse().map_err(|_| ConfigError::Invalid { name, reason: "not a PostgreSQL URL".into() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn development_runs_with_no_variables_against_the_local_cluster() {
+        let cfg = config(&[]).unwrap();
+        assert_eq!(cfg.environment, Environment::Development);
+        assert_eq!(cfg.database.get_port(), 55432);
+        assert!(cfg.migrate_on_start);
+        assert_eq!(cfg.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_real_secrets() {
+        let base = [("APP_ENV", "production"), ("DATABASE_URL", "postgres://app@db/p"), ("PUBLIC_BASE_URL", "https://app.example.com")];
+        assert_eq!(config(&base).err(), Some(ConfigError::Missing("SECRET_KEY")));
+        let mut with_dev_key = base.to_vec();
+        with_dev_key.push(("SECRET_KEY", DEV_SECRET_KEY));
+        assert!(matches!(config(&with_dev_key), Err(ConfigError::Invalid { name: "SECRET_KEY", .. })));
+        let mut short = base.to_vec();
+        short.push(("SECRET_KEY", "short"));
+        assert!(matches!(config(&short), Err(ConfigError::Invalid { name: "SECRET_KEY", .. })));
+        let mut good = base.to_vec();
+        good.push(("SECRET_KEY", "a-real-secret-of-sufficient-length-1234567890"));
+        let cfg = config(&good).unwrap();
+        assert!(!cfg.migrate_on_start);
+        assert_eq!(cfg.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn production_needs_its_database_and_an_https_base_url() {
+        assert_eq!(config(&[("APP_ENV", "production")]).err(), Some(ConfigError::Missing("DATABASE_URL")));
+        let plain_http = config(&[
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "postgres://app@db/p"),
+            ("SECRET_KEY", "a-real-secret-of-sufficient-length-1234567890"),
+            ("PUBLIC_BASE_URL", "http://app.example.com"),
+        ]);
+        assert!(matches!(plain_http, Err(ConfigError::Invalid { name: "PUBLIC_BASE_URL", .. })));
+    }
+
+    #[test]
+    fn a_given_database_url_is_used_as_given_and_not_migrated_without_an_owner() {
+        let cfg = config(&[("DATABASE_URL", "postgres://someone@db.internal:6543/perf")]).unwrap();
+        assert_eq!(cfg.database.get_host(), "db.internal");
+        assert!(cfg.owner_database.is_none());
+        assert!(!cfg.migrate_on_start);
+    }
+
+    #[test]
+    fn the_secret_never_prints() {
+        let cfg = config(&[]).unwrap();
+        assert!(!format!("{cfg:?}").contains(DEV_SECRET_KEY));
+        assert_eq!(format!("{:?}", cfg.secret_key), "Secret(..)");
+    }
+
+    #[test]
+    fn nonsense_values_are_named_in_the_error() {
+        assert!(matches!(config(&[("APP_ENV", "staging")]), Err(ConfigError::Invalid { name: "APP_ENV", .. })));
+        assert!(matches!(config(&[("DATABASE_MAX_CONNECTIONS", "many")]), Err(ConfigError::Invalid { name: "DATABASE_MAX_CONNECTIONS", .. })));
+    }
+}

@@ -1,0 +1,24 @@
+//! The server's wiring, as a library so the integration tests drive the same router the binary serves.
+
+pub mod commands;
+pub mod config;
+pub mod routes;
+pub mod serve;
+pub mod telemetry;
+
+/// Why the server or a command stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("database")]
+    Db(#[from] db::DbError),
+    #[error("leptos configuration")]
+    Leptos(String),
+    #[error("i/o")]
+    Io(#[from] std::io::Error),
+    #[error("demo data")]
+    Demo(#[from] demo::DemoError),
+    #[error("password hashing")]
+    Password(#[from] app::auth::password::PasswordError),
+    #[error("{0}")]
+    Usage(String),
+}
