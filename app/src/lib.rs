@@ -13,21 +13,28 @@ pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod state;
 
-leptos_i18n::load_locales!();
+/// The translations of `locales/*.json`, checked at compile time.
+// leptos_i18n 0.6 prefers a build script, whose code generation pulls ICU's data exporter into the
+// build; the macro reads the same files with none of that, so its deprecation is accepted here.
+#[allow(deprecated)]
+mod translations {
+    leptos_i18n::load_locales!();
+}
+pub use translations::i18n;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::i18n::{use_i18n, I18nContextProvider};
+use crate::i18n::I18nContextProvider;
 use crate::shell::pages::{AreaPage, Landing, NotFound, TenantHome};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="pt-BR">
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -62,16 +69,13 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Keeps `<html lang>` and the title in the chosen language, and marks the page as hydrated (an
-/// effect runs only in the browser), which the end-to-end tests wait for before they click.
+/// Sets the title pattern, and marks the page as hydrated (an effect runs only in the browser),
+/// which the end-to-end tests wait for before they click. `<html lang>` is kept by leptos_i18n.
 #[component]
 fn DocumentLanguage() -> impl IntoView {
-    let i18n = use_i18n();
     Effect::new(move |_| {
-        let tag = crate::shell::locale_of(i18n.get_locale()).tag();
         if let Some(root) = document().document_element() {
-            // Failing to set an attribute only costs the marker; nothing to recover.
-            root.set_attribute("lang", tag).ok();
+            // Failing to set the marker only slows the tests down; nothing to recover.
             root.set_attribute("data-hydrated", "true").ok();
         }
     });

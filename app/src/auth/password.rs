@@ -3,8 +3,8 @@
 //! Hashing costs tens of milliseconds of CPU on purpose, so it runs on tokio's blocking pool, never
 //! on the async workers that serve other requests.
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 #[derive(Debug, thiserror::Error)]
@@ -24,9 +24,9 @@ fn hasher() -> Argon2<'static> {
 /// Hashes a password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
 pub async fn hash_password(password: String) -> Result<String, PasswordError> {
     tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
+        // A fresh random salt per hash, from the operating system.
         hasher()
-            .hash_password(password.as_bytes(), &salt)
+            .hash_password(password.as_bytes())
             .map(|hash| hash.to_string())
             .map_err(|e| PasswordError::Hash(e.to_string()))
     })

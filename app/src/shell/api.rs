@@ -7,13 +7,13 @@ use crate::error::AppError;
 
 /// The header facts of the company at `slug`, or "not found".
 #[server(endpoint = "shell/tenant")]
-pub async fn tenant_shell(slug: String) -> Result<TenantShell, AppError> {
+pub async fn get_tenant_shell(slug: String) -> Result<TenantShell, AppError> {
     let state = crate::state::AppState::current()?;
     super::server::load_tenant_shell(&state.db, &slug).await
 }
 
 #[server(endpoint = "shell/landing")]
-pub async fn landing_info() -> Result<LandingInfo, AppError> {
+pub async fn get_landing_info() -> Result<LandingInfo, AppError> {
     let state = crate::state::AppState::current()?;
     Ok(super::server::landing_info(&state.settings))
 }

@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 
 use super::{Area, NavGroup, TenantShell, NAV_GROUPS};
+use leptos_i18n::I18nContext;
+
 use crate::i18n::*;
 
 /// Switches between Portuguese and English; leptos_i18n keeps the choice in a cookie, so the next

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use rust_decimal::Decimal;
 
-use super::api::{landing_info, tenant_shell};
+use super::api::{get_landing_info, get_tenant_shell};
 use super::components::{area_label, Header, TenantFrame};
 use super::{locale_of, Area, TenantShell};
 use crate::error::AppError;
@@ -15,7 +15,7 @@ use crate::i18n::*;
 #[component]
 pub fn Landing() -> impl IntoView {
     let i18n = use_i18n();
-    let info = Resource::new(|| (), |_| landing_info());
+    let info = Resource::new(|| (), |_| get_landing_info());
     view! {
         <Title text=""/>
         <Header/>
@@ -71,7 +71,7 @@ where
     V: IntoView + 'static,
 {
     let slug = slug_param();
-    let shell = Resource::new(slug, tenant_shell);
+    let shell = Resource::new(slug, get_tenant_shell);
     let i18n = use_i18n();
     view! {
         <Suspense fallback=move || view! { <p class="p-8 text-sm text-slate-500">{t!(i18n, loading)}</p> }>
