@@ -40,12 +40,13 @@ $$;
 -- The user behind a session (the caller compares security_stamp and status).
 CREATE FUNCTION public.lookup_session_user(p_user_id text)
 RETURNS TABLE (id text, company_id text, role user_role, status user_status, security_stamp text,
-               language text, name text, email text)
+               language text, name text, email text, company_slug text)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
-  SELECT u.id, u.company_id, u.role, u.status, u.security_stamp, u.language, u.name, u.email
+  SELECT u.id, u.company_id, u.role, u.status, u.security_stamp, u.language, u.name, u.email, c.slug
   FROM public.users u
+  LEFT JOIN public.companies c ON c.id = u.company_id
   WHERE u.id = p_user_id
 $$;
 

@@ -185,6 +185,20 @@ BEGIN
                     WHERE c.table_schema = 'public' AND c.table_name = e.tbl AND c.column_name = e.col);
   PERFORM pg_temp.ok(missing IS NULL, 'every seed table and column (and the additions) exists'
                                       || coalesce(' -- MISSING: ' || missing, ''));
+
+  -- global auth tables (the app has no privilege on them, so information_schema hides them: pg_attribute)
+  WITH expected(tbl, cols) AS (VALUES
+    ('login_failures', 'id kind key failed_at'),
+    ('staff_audit_logs', 'id user_id action entity_type entity_id company_id changes ip_address user_agent created_at')
+  ), e AS (
+    SELECT tbl, regexp_split_to_table(cols, ' ') AS col FROM expected
+  )
+  SELECT string_agg(e.tbl || '.' || e.col, ', ') INTO missing
+  FROM e
+  WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a
+                    WHERE a.attrelid = to_regclass('public.' || e.tbl) AND a.attname = e.col AND NOT a.attisdropped);
+  PERFORM pg_temp.ok(missing IS NULL, 'login_failures / staff_audit_logs and their columns exist'
+                                      || coalesce(' -- MISSING: ' || missing, ''));
 END $$;
 
 DO $$
@@ -242,7 +256,8 @@ BEGIN
   SELECT string_agg(c.relname, ', ') INTO bad
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = 'public' AND c.relkind = 'r'
-    AND c.relname NOT IN ('companies', 'users', 'accounts', 'sessions', 'verification_tokens', '_sqlx_migrations')
+    AND c.relname NOT IN ('companies', 'users', 'accounts', 'sessions', 'verification_tokens', '_sqlx_migrations',
+                          'login_failures', 'staff_audit_logs')
     AND NOT (
       EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'company_id' AND a.attnotnull)
       AND EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p'
@@ -258,7 +273,8 @@ BEGIN
   SELECT string_agg(i.indexrelid::regclass::text, ', ') INTO bad
   FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = 'public'
-    AND c.relname NOT IN ('companies', 'users', 'accounts', 'sessions', 'verification_tokens', '_sqlx_migrations')
+    AND c.relname NOT IN ('companies', 'users', 'accounts', 'sessions', 'verification_tokens', '_sqlx_migrations',
+                          'login_failures', 'staff_audit_logs')
     AND i.indkey[0] <> (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'company_id')
     -- single-column indexes on the simple users(id) actor references exist only for FK deletes
     AND NOT (i.indnatts = 1 AND (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum = i.indkey[0])
@@ -270,6 +286,12 @@ BEGIN
   PERFORM pg_temp.ok(NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public'
                                  AND tablename IN ('accounts', 'sessions', 'verification_tokens')),
                      'accounts / sessions / verification_tokens have no policy (deny all)');
+  -- global auth tables: no policy and no privilege at all for the app (definer functions only)
+  PERFORM pg_temp.ok(NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public'
+                                 AND tablename IN ('login_failures', 'staff_audit_logs'))
+                     AND NOT has_table_privilege('performancy_app', 'public.login_failures', 'SELECT, INSERT, UPDATE, DELETE')
+                     AND NOT has_table_privilege('performancy_app', 'public.staff_audit_logs', 'SELECT, INSERT, UPDATE, DELETE'),
+                     'login_failures / staff_audit_logs: no policy, no privilege for the app');
 
   -- SECURITY DEFINER functions: owner, fixed search_path, EXECUTE only for the app
   SELECT string_agg(p.oid::regprocedure::text, ', ') INTO bad
@@ -282,7 +304,7 @@ BEGIN
   PERFORM pg_temp.ok(bad IS NULL, 'definer functions: owned by performancy_definer, fixed search_path, EXECUTE revoked from PUBLIC'
                                   || coalesce(' -- NOT: ' || bad, ''));
   PERFORM pg_temp.ok((SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                      WHERE n.nspname = 'public' AND p.prosecdef) = 6, 'exactly 6 SECURITY DEFINER functions');
+                      WHERE n.nspname = 'public' AND p.prosecdef) = 22, 'exactly 22 SECURITY DEFINER functions');
   PERFORM pg_temp.ok(NOT has_schema_privilege('performancy_app', 'public', 'CREATE')
                      AND NOT has_schema_privilege('performancy_definer', 'public', 'CREATE'),
                      'neither the app nor the definer role may create objects in public');
@@ -336,6 +358,7 @@ BEGIN
   FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
            WHERE ns.nspname = 'public' AND c.relkind = 'r'
              AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'company_id')
+             AND c.relname <> 'staff_audit_logs'  -- global, not granted to the app
   LOOP
     EXECUTE format('SELECT count(*) FROM public.%I WHERE company_id IS DISTINCT FROM %L', t, 'chk-company-a') INTO n;
     IF n > 0 THEN leaked := leaked || t || ' '; END IF;
@@ -501,7 +524,151 @@ BEGIN
 END $$;
 ROLLBACK;
 
-\echo '--- 5. clean up (deleting a company as the app cascades to all its rows)'
+\echo '--- 5. auth / staff functions of 20261127000004_auth.sql as performancy_app (no tenant set)'
+BEGIN;
+DO $$
+DECLARE
+  r record;
+  s1 text;
+  s2 text;
+  staff_id text;
+  audit_id text;
+  i int;
+BEGIN
+  -- the global auth tables are out of the app's reach
+  PERFORM pg_temp.fails('SELECT 1 FROM login_failures', '42501', 'login_failures: app SELECT refused');
+  PERFORM pg_temp.fails($q$INSERT INTO login_failures (kind, key) VALUES ('email', 'x')$q$, '42501', 'login_failures: app INSERT refused');
+  PERFORM pg_temp.fails('SELECT 1 FROM staff_audit_logs', '42501', 'staff_audit_logs: app SELECT refused');
+
+  -- throttling (one transaction: every failure is at now(), so retry_after = the whole window)
+  SELECT * INTO r FROM auth_throttle_status('chk-thr@example.test', '192.0.2.1', 900, 5, 20);
+  PERFORM pg_temp.ok(r.blocked = false AND r.retry_after_seconds = 0, 'throttle: no failures, not blocked, retry 0');
+  FOR i IN 1..4 LOOP
+    PERFORM auth_record_failure('chk-thr@example.test', '192.0.2.1');
+  END LOOP;
+  SELECT * INTO r FROM auth_throttle_status(' CHK-Thr@Example.test ', '192.0.2.1', 900, 5, 20);
+  PERFORM pg_temp.ok(NOT r.blocked, 'throttle: 4 e-mail failures, not blocked');
+  PERFORM auth_record_failure(' CHK-THR@example.test', '192.0.2.1');
+  SELECT * INTO r FROM auth_throttle_status('chk-thr@example.test', '192.0.2.1', 900, 5, 20);
+  PERFORM pg_temp.ok(r.blocked AND r.retry_after_seconds = 900, 'throttle: 5 e-mail failures (any case) block, retry 900 s');
+  SELECT * INTO r FROM auth_throttle_status('chk-thr@example.test', NULL, 900, 5, 20);
+  PERFORM pg_temp.ok(r.blocked, 'throttle: e-mail blocked without a client address too');
+  SELECT * INTO r FROM auth_throttle_status('chk-thr2@example.test', '192.0.2.1', 900, 5, 20);
+  PERFORM pg_temp.ok(NOT r.blocked, 'throttle: another e-mail from that address (5 < 20) not blocked');
+  PERFORM auth_clear_email_failures('Chk-Thr@example.test');
+  SELECT * INTO r FROM auth_throttle_status('chk-thr@example.test', '192.0.2.99', 900, 5, 20);
+  PERFORM pg_temp.ok(NOT r.blocked, 'throttle: auth_clear_email_failures unblocks the e-mail');
+  FOR i IN 1..15 LOOP
+    PERFORM auth_record_failure(format('chk-thr-ip%s@example.test', i), '192.0.2.1');
+  END LOOP;
+  SELECT * INTO r FROM auth_throttle_status('chk-fresh@example.test', '192.0.2.1', 900, 5, 20);
+  PERFORM pg_temp.ok(r.blocked AND r.retry_after_seconds = 900, 'throttle: 20 address failures block a fresh e-mail from it');
+  SELECT * INTO r FROM auth_throttle_status('chk-fresh@example.test', '192.0.2.2', 900, 5, 20);
+  PERFORM pg_temp.ok(NOT r.blocked, 'throttle: the fresh e-mail from another address is not blocked');
+  PERFORM pg_temp.ok(pg_temp.cnt($q$SELECT * FROM auth_throttle_status('chk-fresh@example.test', '192.0.2.1', 900, 5, 20)$q$) = 1
+                     AND pg_temp.cnt($q$SELECT * FROM auth_throttle_status('nobody@example.test', NULL, 900, 5, 20)$q$) = 1,
+                     'throttle: always exactly one row');
+
+  -- credentials
+  SELECT security_stamp INTO s1 FROM lookup_session_user('chk-a-agent');
+  PERFORM auth_record_sign_in('chk-a-agent', NULL);
+  PERFORM auth_record_sign_in('chk-a-agent', '$argon2id$rehash');
+  SELECT * INTO r FROM lookup_user_for_sign_in('chk-a-agent@example.test');
+  PERFORM pg_temp.ok(r.password_hash = '$argon2id$rehash' AND r.security_stamp = s1,
+                     'auth_record_sign_in: re-hash stored, security stamp kept');
+  PERFORM set_config('app.company_id', 'chk-company-a', true);
+  PERFORM pg_temp.ok((SELECT last_login_at FROM users WHERE id = 'chk-a-agent') = now(), 'auth_record_sign_in: last_login_at = now()');
+  PERFORM set_config('app.company_id', '', true);
+  s2 := auth_set_password('chk-a-agent', '$argon2id$new');
+  SELECT * INTO r FROM lookup_user_for_sign_in('chk-a-agent@example.test');
+  PERFORM pg_temp.ok(r.password_hash = '$argon2id$new' AND r.security_stamp = s2 AND s2 <> s1 AND s2 ~ '^c[0-9a-z]{24}$',
+                     'auth_set_password: hash set, stamp rotated and returned');
+  s1 := auth_rotate_security_stamp('chk-a-agent');
+  PERFORM pg_temp.ok(s1 <> s2 AND (SELECT security_stamp FROM lookup_session_user('chk-a-agent')) = s1,
+                     'auth_rotate_security_stamp: new stamp returned and stored');
+  PERFORM auth_set_language('chk-a-agent', 'en');
+  PERFORM pg_temp.ok((SELECT language FROM lookup_session_user('chk-a-agent')) = 'en', 'auth_set_language sets the language');
+  PERFORM pg_temp.fails($q$SELECT auth_set_language('chk-a-agent', 'xx')$q$, '23514', 'auth_set_language: unknown language refused');
+  SELECT * INTO r FROM lookup_user_for_reset('  CHK-A-Inactive@example.TEST ');
+  PERFORM pg_temp.ok(r.id = 'chk-a-inactive' AND r.status = 'INACTIVE' AND r.name = 'A Gone' AND r.language = 'pt-BR',
+                     'lookup_user_for_reset: case-insensitive, returns status');
+
+  -- invitation tokens
+  PERFORM set_config('app.company_id', 'chk-company-a', true);
+  INSERT INTO users (id, email, name, role, status, company_id)
+  VALUES ('chk-a-invited', 'chk-a-invited@example.test', 'A Invited', 'AGENT', 'INVITED', 'chk-company-a');
+  PERFORM set_config('app.company_id', '', true);
+  PERFORM auth_store_token('invite:chk-a-invited', 'chk-hash-inv1', now() + interval '7 days');
+  PERFORM auth_store_token('invite:chk-a-invited', 'chk-hash-inv2', now() + interval '7 days');
+  PERFORM pg_temp.ok(pg_temp.cnt($q$SELECT * FROM auth_peek_token('chk-hash-inv1')$q$) = 0
+                     AND (SELECT identifier FROM auth_peek_token('chk-hash-inv2')) = 'invite:chk-a-invited',
+                     'auth_store_token: a new link replaces the previous one; auth_peek_token finds it');
+  PERFORM pg_temp.ok(pg_temp.cnt('SELECT 1 FROM verification_tokens') = 0, 'verification_tokens: invisible to the app');
+  PERFORM pg_temp.ok(pg_temp.cnt($q$SELECT * FROM auth_accept_invitation('chk-hash-inv1', 'h')$q$) = 0,
+                     'auth_accept_invitation: replaced link refused');
+  SELECT * INTO r FROM auth_accept_invitation('chk-hash-inv2', '$argon2id$inv');
+  PERFORM pg_temp.ok(r.user_id = 'chk-a-invited' AND r.company_slug = 'chk-company-a' AND r.email = 'chk-a-invited@example.test',
+                     'auth_accept_invitation: returns user, company slug, e-mail');
+  SELECT * INTO r FROM lookup_user_for_sign_in('chk-a-invited@example.test');
+  PERFORM pg_temp.ok(r.status = 'ACTIVE' AND r.password_hash = '$argon2id$inv', 'auth_accept_invitation: user ACTIVE with the password');
+  PERFORM pg_temp.ok(pg_temp.cnt($q$SELECT * FROM auth_accept_invitation('chk-hash-inv2', 'h')$q$) = 0
+                     AND pg_temp.cnt($q$SELECT * FROM auth_peek_token('chk-hash-inv2')$q$) = 0,
+                     'auth_accept_invitation: second use of the link, 0 rows');
+
+  -- reset tokens
+  PERFORM auth_store_token('reset:chk-a-agent', 'chk-hash-exp', now() - interval '1 minute');
+  PERFORM pg_temp.ok(pg_temp.cnt($q$SELECT * FROM auth_peek_token('chk-hash-exp')$q$) = 0
+                     AND pg_temp.cnt($q$SELECT * FROM auth_reset_password('chk-hash-exp', 'h')$q$) = 0,
+                     'expired token: not peeked, reset refused');
+  PERFORM auth_store_token('reset:chk-a-agent', 'chk-hash-rst', now() + interval '1 hour');
+  PERFORM pg_temp.ok(pg_temp.cnt($q$SELECT * FROM auth_accept_invitation('chk-hash-rst', 'h')$q$) = 0
+                     AND pg_temp.cnt($q$SELECT * FROM auth_peek_token('chk-hash-rst')$q$) = 1,
+                     'a reset token does not accept an invitation (and is not consumed)');
+  s1 := (SELECT security_stamp FROM lookup_session_user('chk-a-agent'));
+  SELECT * INTO r FROM auth_reset_password('chk-hash-rst', '$argon2id$rst');
+  PERFORM pg_temp.ok(r.user_id = 'chk-a-agent' AND r.email = 'Chk-A-Agent@Example.test', 'auth_reset_password: returns user and e-mail');
+  SELECT * INTO r FROM lookup_user_for_sign_in('chk-a-agent@example.test');
+  PERFORM pg_temp.ok(r.password_hash = '$argon2id$rst' AND r.security_stamp <> s1, 'auth_reset_password: password set, stamp rotated');
+  PERFORM pg_temp.ok(pg_temp.cnt($q$SELECT * FROM auth_reset_password('chk-hash-rst', 'h')$q$) = 0,
+                     'auth_reset_password: second use, 0 rows');
+  PERFORM auth_store_token('reset:chk-a-inactive', 'chk-hash-ina', now() + interval '1 hour');
+  PERFORM pg_temp.ok(pg_temp.cnt($q$SELECT * FROM auth_reset_password('chk-hash-ina', 'h')$q$) = 0,
+                     'auth_reset_password: INACTIVE user refused');
+  PERFORM set_config('app.company_id', 'chk-company-a', true);
+  INSERT INTO users (id, email, name, role, status, company_id)
+  VALUES ('chk-a-invited2', 'chk-a-invited2@example.test', 'A Invited 2', 'AGENT', 'INVITED', 'chk-company-a');
+  PERFORM set_config('app.company_id', '', true);
+  PERFORM auth_store_token('reset:chk-a-invited2', 'chk-hash-inv-rst', now() + interval '1 hour');
+  PERFORM pg_temp.ok(pg_temp.cnt($q$SELECT * FROM auth_reset_password('chk-hash-inv-rst', 'h')$q$) = 0,
+                     'auth_reset_password: INVITED user refused');
+
+  -- staff users and the staff audit log
+  staff_id := create_staff_user('chk-staff2@example.test', 'Staff Two', '$argon2id$s');
+  PERFORM pg_temp.ok(EXISTS (SELECT 1 FROM staff_list_staff_users() WHERE id = staff_id AND status = 'ACTIVE')
+                     AND NOT EXISTS (SELECT 1 FROM staff_list_staff_users() WHERE id = 'chk-a-director'),
+                     'staff_list_staff_users: staff only');
+  s1 := (SELECT security_stamp FROM lookup_session_user(staff_id));
+  s2 := staff_set_user_status(staff_id, 'INACTIVE');
+  PERFORM pg_temp.ok(s2 <> s1 AND (SELECT status FROM lookup_session_user(staff_id)) = 'INACTIVE'
+                     AND (SELECT security_stamp FROM lookup_session_user(staff_id)) = s2,
+                     'staff_set_user_status: deactivation rotates the stamp');
+  s1 := staff_set_user_status(staff_id, 'ACTIVE');
+  PERFORM pg_temp.ok(s1 = s2 AND (SELECT status FROM lookup_session_user(staff_id)) = 'ACTIVE',
+                     'staff_set_user_status: reactivation keeps the stamp');
+  PERFORM pg_temp.fails($q$SELECT staff_set_user_status('chk-a-director', 'INACTIVE')$q$, 'P0002',
+                        'staff_set_user_status: a tenant user refused');
+  audit_id := staff_record_audit(staff_id, 'CREATE', 'company', 'chk-company-a', 'chk-company-a',
+                                 '{"after": {"slug": "chk-company-a"}}', '192.0.2.1', 'check/1.0');
+  SELECT * INTO r FROM staff_list_audit(1000, 0) a WHERE a.id = audit_id;
+  PERFORM pg_temp.ok(r.user_id = staff_id AND r.user_name = 'Staff Two' AND r.action = 'CREATE' AND r.entity_type = 'company'
+                     AND r.company_id = 'chk-company-a' AND r.changes -> 'after' ->> 'slug' = 'chk-company-a'
+                     AND r.ip_address = '192.0.2.1' AND r.user_agent = 'check/1.0',
+                     'staff_record_audit / staff_list_audit round-trip');
+  PERFORM pg_temp.ok(pg_temp.cnt('SELECT * FROM staff_list_audit(1, 0)') = 1, 'staff_list_audit: limit honoured');
+END $$;
+ROLLBACK;
+
+\echo '--- 6. clean up (deleting a company as the app cascades to all its rows)'
 BEGIN;
 SELECT set_config('app.company_id', 'chk-company-a', true) \g /dev/null
 DO $$ BEGIN PERFORM pg_temp.ok(pg_temp.rows($q$DELETE FROM companies WHERE id = 'chk-company-a'$q$) = 1, 'company A deleted with all its rows'); END $$;

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
+    /// No session, or an expired one: the browser sends the user to sign in and back.
+    #[error("unauthorized")]
+    Unauthorized,
     /// Absent, or out of the caller's scope: the two are indistinguishable on purpose.
     #[error("not found")]
     NotFound,
@@ -29,6 +32,7 @@ pub enum AppError {
 impl AppError {
     pub fn status(&self) -> http::StatusCode {
         match self {
+            AppError::Unauthorized => http::StatusCode::UNAUTHORIZED,
             AppError::NotFound => http::StatusCode::NOT_FOUND,
             AppError::Forbidden => http::StatusCode::FORBIDDEN,
             AppError::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,

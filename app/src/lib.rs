@@ -7,8 +7,11 @@
 
 #![recursion_limit = "256"]
 
+pub mod audit;
 pub mod auth;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod security;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -28,10 +31,13 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::i18n::I18nContextProvider;
+use crate::auth::pages::SignInPage;
 use crate::shell::pages::{AreaPage, Landing, NotFound, TenantHome};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security::set_page_csp();
     view! {
         <!DOCTYPE html>
         <html>
@@ -61,6 +67,7 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("") view=Landing/>
+                    <Route path=path!("login") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug") view=TenantHome ssr=SsrMode::Async/>
                     <Route path=path!(":slug/:area") view=AreaPage ssr=SsrMode::Async/>
                 </Routes>

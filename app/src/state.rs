@@ -9,17 +9,32 @@ use leptos::prelude::LeptosOptions;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: db::Db,
-    pub settings: PageSettings,
+    pub settings: Settings,
 }
 
-/// The part of the configuration pages may read.
+/// The part of the configuration that pages and handlers read.
 #[derive(Clone, Debug)]
-pub struct PageSettings {
-    /// Development mode: the landing page lists the demo companies.
+pub struct Settings {
+    /// Development mode: plain-HTTP cookies, the demo companies on the landing page, the
+    /// development mail page.
     pub development: bool,
+    /// `scheme://host[:port]` of the public base URL: what a same-origin request's `Origin` is.
+    pub public_origin: String,
+    /// Proxies whose `X-Forwarded-For` is believed; empty means the socket's address is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl AppState {
+    /// Provides what pages and server functions of one request read from the Leptos context: the
+    /// state, the auth session, and a fresh CSP nonce for the scripts.
+    pub fn provide_request_context(&self, auth: Option<crate::auth::server::AuthSession>) {
+        leptos::prelude::provide_context(self.clone());
+        if let Some(auth) = auth {
+            leptos::prelude::provide_context(auth);
+        }
+        leptos::nonce::provide_nonce();
+    }
+
     /// The state of the current request, inside a server function or a page resource.
     pub fn current() -> Result<Self, crate::error::AppError> {
         leptos::prelude::use_context::<AppState>().ok_or_else(|| {

@@ -36,7 +36,24 @@ pub struct Config {
     /// Key material for sealing credentials and signing tokens (used as features land).
     pub secret_key: Secret,
     pub public_base_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, comma-separated).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub log_format: LogFormat,
+}
+
+impl Config {
+    pub fn development(&self) -> bool {
+        self.environment == Environment::Development
+    }
+
+    /// `scheme://host[:port]` of the public base URL.
+    pub fn public_origin(&self) -> String {
+        let after_scheme = self.public_base_url.find("://").map(|i| i + 3).unwrap_or(0);
+        match self.public_base_url[after_scheme..].find('/') {
+            Some(slash) => self.public_base_url[..after_scheme + slash].to_owned(),
+            None => self.public_base_url.clone(),
+        }
+    }
 }
 
 /// A secret that never prints.
@@ -131,6 +148,16 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, Confi
         None => return Err(ConfigError::Missing("PUBLIC_BASE_URL")),
     };
 
+    let trusted_proxies = match get("TRUSTED_PROXIES") {
+        None => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|ip| ip.parse().map_err(|_| ConfigError::Invalid { name: "TRUSTED_PROXIES", reason: format!("{ip:?} is not an IP address") }))
+            .collect::<Result<_, _>>()?,
+    };
+
     let log_format = match get("LOG_FORMAT").as_deref() {
         None if dev => LogFormat::Pretty,
         None => LogFormat::Json,
@@ -147,6 +174,7 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, Confi
         migrate_on_start,
         secret_key: Secret(secret_key),
         public_base_url,
+        trusted_proxies,
         log_format,
     })
 }
@@ -214,6 +242,14 @@ mod tests {
         assert_eq!(cfg.database.get_host(), "db.internal");
         assert!(cfg.owner_database.is_none());
         assert!(!cfg.migrate_on_start);
+    }
+
+    #[test]
+    fn the_public_origin_drops_any_path_and_proxies_parse() {
+        let cfg = config(&[("PUBLIC_BASE_URL", "https://app.example.com/base/"), ("TRUSTED_PROXIES", "10.0.0.1, ::1")]).unwrap();
+        assert_eq!(cfg.public_origin(), "https://app.example.com");
+        assert_eq!(cfg.trusted_proxies.len(), 2);
+        assert!(matches!(config(&[("TRUSTED_PROXIES", "proxy.local")]), Err(ConfigError::Invalid { name: "TRUSTED_PROXIES", .. })));
     }
 
     #[test]

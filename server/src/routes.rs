@@ -1,39 +1,59 @@
-//! The HTTP surface: Leptos pages and server functions, static files, health and readiness, and the
-//! layers every request passes (request id, trace span, compression).
+//! The HTTP surface: Leptos pages and server functions, sign-in and sign-out posts, static files,
+//! health and readiness, and the layers every request passes (request id, trace span, hardening
+//! headers, cross-site write refusal, session and authentication, compression).
 
+use app::auth::handlers::{enforce_session_lifetime, sign_in, sign_out};
+use app::auth::server::{AuthBackend, AuthSession, IDLE_TIMEOUT_MINUTES};
 use app::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderName, Request, StatusCode};
-use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::Router;
-use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use axum::http::{HeaderName, Request, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use axum_login::tower_sessions::cookie::SameSite;
+use axum_login::tower_sessions::{Expiry, SessionManagerLayer};
+use axum_login::AuthManagerLayerBuilder;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The session cookie's name: `__Host-` prefixed (Secure, no Domain, Path=/) outside development.
+pub fn session_cookie_name(development: bool) -> &'static str {
+    if development { "performancy_session" } else { "__Host-performancy_session" }
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let context_state = state.clone();
+    let development = state.settings.development;
+    let session_layer = SessionManagerLayer::new(state.db.session_store())
+        .with_name(session_cookie_name(development))
+        .with_secure(!development)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(IDLE_TIMEOUT_MINUTES)))
+        // The idle timeout is enforced by the stored expiry, which only moves when the session is saved.
+        .with_always_save(true);
+    let auth_layer = AuthManagerLayerBuilder::new(AuthBackend::new(state.db.clone()), session_layer).build();
+
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
-        .route("/api/{*fn_name}", get(server_fn).post(server_fn))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(context_state.clone()),
-            {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .route("/login", post(sign_in))
+        .route("/logout", post(sign_out))
+        // Server functions change state only through POST; no GET route reaches them.
+        .route("/api/{*fn_name}", post(server_fn))
+        .leptos_routes_with_handler(routes.clone(), get(move |state, auth, request| page(state, auth, routes.clone(), request)))
+        .fallback(fallback)
+        .layer(middleware::from_fn(enforce_session_lifetime))
+        .layer(auth_layer)
+        .layer(middleware::from_fn_with_state(state.settings.clone(), app::security::refuse_cross_site_writes))
+        .layer(middleware::from_fn_with_state(state.settings.clone(), app::security::hardening_headers))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
@@ -45,8 +65,27 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+async fn page(State(state): State<AppState>, auth: AuthSession, routes: Vec<AxumRouteListing>, request: Request<Body>) -> Response {
+    let context_state = state.clone();
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_route_with_context(
+        routes,
+        move || context_state.provide_request_context(Some(auth.clone())),
+        move || shell(options.clone()),
+    );
+    render(State(state), request).await.into_response()
+}
+
+async fn server_fn(State(state): State<AppState>, auth: AuthSession, request: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || state.provide_request_context(Some(auth.clone())), request).await
+}
+
+/// Static files, or the app's not-found page (with the same context as any page).
+async fn fallback(uri: Uri, State(state): State<AppState>, request: Request<Body>) -> Response {
+    let auth = request.extensions().get::<AuthSession>().cloned();
+    let context_state = state.clone();
+    let handler = leptos_axum::file_and_error_handler_with_context(move || context_state.provide_request_context(auth.clone()), shell);
+    handler(uri, State(state), request).await
 }
 
 /// Liveness: the process answers. Says nothing about the database on purpose, so a database outage

@@ -2,11 +2,12 @@
 
 use std::time::Duration;
 
-use app::state::{AppState, PageSettings};
+use app::state::{AppState, Settings};
+use axum_login::tower_sessions::ExpiredDeletion;
 use axum::serve::ListenerExt;
 use leptos::config::get_configuration;
 
-use crate::config::{Config, Environment};
+use crate::config::Config;
 use crate::{routes, ServerError};
 
 pub async fn run(config: Config) -> Result<(), ServerError> {
@@ -22,9 +23,14 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     let state = AppState {
         leptos_options: leptos.leptos_options,
         db: db.clone(),
-        settings: PageSettings { development: config.environment == Environment::Development },
+        settings: Settings {
+            development: config.development(),
+            public_origin: config.public_origin(),
+            trusted_proxies: config.trusted_proxies.clone(),
+        },
     };
     let app = routes::router(state);
+    let expired_sessions = tokio::spawn(db.session_store().continuously_delete_expired(Duration::from_secs(300)));
 
     // Leptos streams its HTML in chunks: without NODELAY, Nagle's algorithm and the client's delayed
     // ACK add ~40 ms to every request on a kept-alive connection.
@@ -34,7 +40,10 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         }
     });
     tracing::info!(%addr, environment = ?config.environment, "listening");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    expired_sessions.abort();
     tracing::info!("draining connections to the database");
     tokio::time::timeout(Duration::from_secs(10), db.close()).await.ok();
     Ok(())

@@ -9,7 +9,7 @@ use crate::error::AppError;
 #[server(endpoint = "shell/tenant")]
 pub async fn get_tenant_shell(slug: String) -> Result<TenantShell, AppError> {
     let state = crate::state::AppState::current()?;
-    super::server::load_tenant_shell(&state.db, &slug).await
+    super::server::load_tenant_shell(&state, &slug).await
 }
 
 #[server(endpoint = "shell/landing")]

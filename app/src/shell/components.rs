@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::{Area, NavGroup, TenantShell, NAV_GROUPS};
 use leptos_i18n::I18nContext;
 
+use crate::auth::api::get_current_user;
 use crate::i18n::*;
 
 /// Switches between Portuguese and English; leptos_i18n keeps the choice in a cookie, so the next
@@ -33,17 +34,35 @@ pub fn LanguageSwitch() -> impl IntoView {
     }
 }
 
-/// The signed-in person, or a placeholder until sign-in exists.
+/// The signed-in person with a sign-out button, or a sign-in link for a guest.
 #[component]
 fn UserBadge() -> impl IntoView {
     let i18n = use_i18n();
+    let user = Resource::new(|| (), |_| get_current_user());
     view! {
-        <div class="flex items-center gap-2" title=move || t_string!(i18n, signed_in_hint).to_string()>
-            <span class="grid h-8 w-8 place-items-center rounded-full bg-slate-200 text-xs font-semibold text-slate-600" aria-hidden="true">
-                "?"
-            </span>
-            <span class="hidden text-sm text-slate-600 sm:inline" data-testid="user-badge">{t!(i18n, signed_in_placeholder)}</span>
-        </div>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => {
+                        let initials: String = user.name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect();
+                        let staff = user.role == domain::UserRole::Admin;
+                        view! {
+                            <div class="flex items-center gap-2">
+                                <span class="grid h-8 w-8 place-items-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700" aria-hidden="true">{initials}</span>
+                                <span class="hidden text-sm text-slate-700 sm:inline" data-testid="user-name">{user.name.clone()}</span>
+                                {staff.then(|| view! { <span class="rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-800">{t!(i18n, staff_badge)}</span> })}
+                                <form method="post" action="/logout">
+                                    <button type="submit" data-testid="sign-out" class="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 hover:text-slate-900">{t!(i18n, sign_out)}</button>
+                                </form>
+                            </div>
+                        }.into_any()
+                    }
+                    _ => view! {
+                        <a href="/login" data-testid="sign-in-link" class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500">{t!(i18n, sign_in_link)}</a>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
@@ -159,6 +178,12 @@ pub fn TenantFrame(shell: TenantShell, active: Area, children: Children) -> impl
                 <NavLinks slug=slug.clone() active=active/>
             </nav>
             <main id="main" class="min-w-0 flex-1">
+                {shell.acting_as_staff().then(|| view! {
+                    <div role="status" data-testid="staff-banner" class="mb-4 flex flex-wrap items-center justify-between gap-2 rounded-lg border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900">
+                        <span>{t!(i18n, staff_banner)}</span>
+                        <a href="/admin" class="font-medium underline">{t!(i18n, staff_back_to_console)}</a>
+                    </div>
+                })}
                 <details class="mb-4 rounded-lg border border-slate-200 bg-white md:hidden">
                     <summary class="cursor-pointer px-4 py-2 text-sm font-medium">{t!(i18n, menu)}</summary>
                     <nav class="px-1 pb-2" aria-label=move || t_string!(i18n, nav_label).to_string()>

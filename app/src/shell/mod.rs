@@ -23,6 +23,15 @@ pub struct TenantShell {
     pub currency: String,
     /// The current moment in the company's time zone (converted on the server).
     pub now: DateTime<FixedOffset>,
+    /// The viewer's role inside this company (ADMIN for staff acting inside it).
+    pub role: domain::UserRole,
+}
+
+impl TenantShell {
+    /// Staff acting inside a customer's company: the pages say so in a banner.
+    pub fn acting_as_staff(&self) -> bool {
+        self.role == domain::UserRole::Admin
+    }
 }
 
 /// What the landing page may show.
@@ -123,6 +132,18 @@ impl Area {
     }
 }
 
+/// Percent-encodes a value for a query string (`next=/acme/deals?page=2`).
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
 /// The formatting locale of an interface language.
 pub fn locale_of(locale: crate::i18n::Locale) -> domain::Locale {
     match locale {
@@ -146,6 +167,11 @@ mod tests {
                 assert_eq!(area.href("acme"), format!("/acme/{}", area.segment()));
             }
         }
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(encode_query_value("/acme/deals?page=2&q=são"), "/acme/deals%3Fpage%3D2%26q%3Ds%C3%A3o");
     }
 
     #[test]

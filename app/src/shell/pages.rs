@@ -82,6 +82,7 @@ where
                         <TenantFrame shell=shell.clone() active=active>{content(shell.clone())}</TenantFrame>
                     }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <RedirectToSignIn/> }.into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
@@ -144,6 +145,29 @@ fn ComingSoon(area: Area) -> impl IntoView {
             <p class="mt-2 text-sm font-medium text-slate-700">{t!(i18n, area_soon_title)}</p>
             <p class="mx-auto mt-1 max-w-lg text-sm text-slate-500">{t!(i18n, area_soon_body)}</p>
         </section>
+    }
+}
+
+/// Sends a guest (or an expired session) to sign in, with this page as `next`.
+#[component]
+pub fn RedirectToSignIn() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = leptos_router::hooks::use_location();
+    let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+    let target = format!("/login?next={}", super::encode_query_value(&here));
+    #[cfg(feature = "ssr")]
+    leptos_axum::redirect(&target);
+    #[cfg(not(feature = "ssr"))]
+    {
+        let navigate = leptos_router::hooks::use_navigate();
+        let target = target.clone();
+        request_animation_frame(move || navigate(&target, Default::default()));
+    }
+    view! {
+        <Header/>
+        <main id="main" class="mx-auto max-w-md px-4 py-16 text-center">
+            <a href=target class="text-indigo-600 underline">{t!(i18n, sign_in_link)}</a>
+        </main>
     }
 }
 

@@ -5,15 +5,18 @@ use domain::CompanySlug;
 
 use super::{LandingInfo, TenantShell};
 use crate::error::AppError;
-use crate::state::PageSettings;
+use crate::state::{AppState, Settings};
 
 /// The demo tenants the generator creates; listed on the landing page in development only.
 const DEMO_SLUGS: [&str; 2] = ["acme", "globex"];
 
-pub async fn load_tenant_shell(db: &db::Db, raw_slug: &str) -> Result<TenantShell, AppError> {
-    // A malformed slug cannot name a company: the same "not found" as an unknown one.
+/// The header of a tenant's pages, for a user who may enter the company.
+pub async fn load_tenant_shell(state: &AppState, raw_slug: &str) -> Result<TenantShell, AppError> {
+    let ctx = crate::auth::server::tenant_ctx(&state.db, raw_slug).await?;
+    crate::auth::server::audit_staff_entry(state, &ctx).await?;
+    // tenant_ctx parsed the slug already; a failure here would be a bug, shown as "not found".
     let slug = CompanySlug::parse(raw_slug).map_err(|_| AppError::NotFound)?;
-    let company = db.lookups().company_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
+    let company = state.db.lookups().company_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
     let now = Utc::now();
     let now = match company.timezone.parse::<chrono_tz::Tz>() {
         Ok(tz) => now.with_timezone(&tz).fixed_offset(),
@@ -22,10 +25,10 @@ pub async fn load_tenant_shell(db: &db::Db, raw_slug: &str) -> Result<TenantShel
             now.fixed_offset()
         }
     };
-    Ok(TenantShell { name: company.name, slug: company.slug, timezone: company.timezone, currency: company.currency, now })
+    Ok(TenantShell { name: company.name, slug: company.slug, timezone: company.timezone, currency: company.currency, now, role: ctx.role() })
 }
 
-pub fn landing_info(settings: &PageSettings) -> LandingInfo {
+pub fn landing_info(settings: &Settings) -> LandingInfo {
     let demo_slugs = if settings.development { DEMO_SLUGS.iter().map(|s| (*s).to_owned()).collect() } else { Vec::new() };
     LandingInfo { demo_slugs }
 }

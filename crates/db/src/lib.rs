@@ -17,7 +17,7 @@ pub mod scope;
 pub mod testing;
 
 pub use error::DbError;
-pub use lookups::{CompanyInfo, Lookups};
+pub use lookups::{CompanyInfo, Lookups, SessionUser, SignInUser, ThrottleStatus};
 pub use scope::{Scope, SystemActor, SystemCtx, TenantCtx, TenantTx};
 
 use std::time::Duration;
@@ -64,6 +64,12 @@ impl Db {
     /// The pre-tenant lookups (SECURITY DEFINER functions).
     pub fn lookups(&self) -> Lookups<'_> {
         Lookups::new(&self.pool)
+    }
+
+    /// The session store (schema `tower_sessions`, created by a migration and exempt from the
+    /// tenant rule: a session exists before any tenant is chosen).
+    pub fn session_store(&self) -> tower_sessions_sqlx_store::PostgresStore {
+        tower_sessions_sqlx_store::PostgresStore::new(self.pool.clone())
     }
 
     /// Readiness: the database answers a trivial query within the pool's acquire timeout.

@@ -2,7 +2,7 @@
 //! (owned by a NOLOGIN role with BYPASSRLS, fixed `search_path`) that returns only what its caller
 //! needs; nothing else in the code goes around row-level security.
 
-use domain::{CompanySlug, UserRole};
+use domain::{CompanySlug, UserRole, UserStatus};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
@@ -16,6 +16,53 @@ pub struct CompanyInfo {
     pub slug: String,
     pub timezone: String,
     pub currency: String,
+}
+
+/// What sign-in needs to decide: the stored hash and whether the account may enter.
+#[derive(Clone)]
+pub struct SignInUser {
+    pub id: String,
+    pub company_id: Option<String>,
+    pub role: UserRole,
+    pub status: UserStatus,
+    pub password_hash: Option<String>,
+    pub security_stamp: String,
+    pub language: String,
+    pub name: String,
+}
+
+impl std::fmt::Debug for SignInUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInUser")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("status", &self.status)
+            .field("password_hash", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+/// The user behind a session, read on every request so a deactivation or a new security stamp
+/// takes effect at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: String,
+    pub company_id: Option<String>,
+    pub role: UserRole,
+    pub status: UserStatus,
+    pub security_stamp: String,
+    pub language: String,
+    pub name: String,
+    pub email: String,
+    /// The slug of the user's company; `None` for staff.
+    pub company_slug: Option<String>,
+}
+
+/// Whether sign-in attempts for an e-mail or from an address are paused, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleStatus {
+    pub blocked: bool,
+    pub retry_after_seconds: i32,
 }
 
 pub struct Lookups<'a> {
@@ -67,6 +114,94 @@ impl<'a> Lookups<'a> {
             .fetch_one(self.pool)
             .await?;
         Ok(id)
+    }
+
+    pub async fn user_for_sign_in(&self, email: &str) -> Result<Option<SignInUser>, DbError> {
+        let row = sqlx::query_as!(
+            SignInUser,
+            r#"SELECT id AS "id!", company_id, role AS "role!: UserRole", status AS "status!: UserStatus",
+                      password_hash, security_stamp AS "security_stamp!", language AS "language!", name AS "name!"
+               FROM lookup_user_for_sign_in($1)"#,
+            email
+        )
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row)
+    }
+
+    pub async fn session_user(&self, user_id: &str) -> Result<Option<SessionUser>, DbError> {
+        let row = sqlx::query_as!(
+            SessionUser,
+            r#"SELECT id AS "id!", company_id, role AS "role!: UserRole", status AS "status!: UserStatus",
+                      security_stamp AS "security_stamp!", language AS "language!", name AS "name!", email AS "email!",
+                      company_slug
+               FROM lookup_session_user($1)"#,
+            user_id
+        )
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row)
+    }
+
+    /// Counts recent failures in PostgreSQL, so every server instance sees the same numbers.
+    pub async fn throttle_status(
+        &self,
+        email: &str,
+        ip: Option<&str>,
+        window_seconds: i32,
+        max_per_email: i32,
+        max_per_ip: i32,
+    ) -> Result<ThrottleStatus, DbError> {
+        let row = sqlx::query_as!(
+            ThrottleStatus,
+            r#"SELECT blocked AS "blocked!", retry_after_seconds AS "retry_after_seconds!"
+               FROM auth_throttle_status($1, $2, $3, $4, $5)"#,
+            email,
+            ip,
+            window_seconds,
+            max_per_email,
+            max_per_ip
+        )
+        .fetch_one(self.pool)
+        .await?;
+        Ok(row)
+    }
+
+    pub async fn record_sign_in_failure(&self, email: &str, ip: Option<&str>) -> Result<(), DbError> {
+        sqlx::query!("SELECT auth_record_failure($1, $2)", email, ip).execute(self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn clear_email_failures(&self, email: &str) -> Result<(), DbError> {
+        sqlx::query!("SELECT auth_clear_email_failures($1)", email).execute(self.pool).await?;
+        Ok(())
+    }
+
+    /// Stamps the sign-in time, replacing the stored hash when it was in an older format.
+    pub async fn record_sign_in(&self, user_id: &str, rehash: Option<&str>) -> Result<(), DbError> {
+        sqlx::query!("SELECT auth_record_sign_in($1, $2)", user_id, rehash).execute(self.pool).await?;
+        Ok(())
+    }
+
+    /// Sets a new password hash and a new security stamp (ending every other session); returns the stamp.
+    pub async fn set_password(&self, user_id: &str, password_hash: &str) -> Result<String, DbError> {
+        let stamp = sqlx::query_scalar!(r#"SELECT auth_set_password($1, $2) AS "stamp!""#, user_id, password_hash)
+            .fetch_one(self.pool)
+            .await?;
+        Ok(stamp)
+    }
+
+    /// "Sign out everywhere": a new security stamp invalidates every session of the user.
+    pub async fn rotate_security_stamp(&self, user_id: &str) -> Result<String, DbError> {
+        let stamp = sqlx::query_scalar!(r#"SELECT auth_rotate_security_stamp($1) AS "stamp!""#, user_id)
+            .fetch_one(self.pool)
+            .await?;
+        Ok(stamp)
+    }
+
+    pub async fn set_language(&self, user_id: &str, language: &str) -> Result<(), DbError> {
+        sqlx::query!("SELECT auth_set_language($1, $2)", user_id, language).execute(self.pool).await?;
+        Ok(())
     }
 
     /// Slugs of every company, for the staff console.

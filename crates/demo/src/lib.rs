@@ -251,6 +251,7 @@ async fn seed_company(
     let company_id = cuid(rng);
     let ctx = SystemCtx::new(company_id.clone(), ACTOR);
     let mut tx = db.begin(&ctx).await?;
+    write::prefer_generic_plans(&mut tx).await?;
 
     let mut features = json!({
         "ai_analysis": true,

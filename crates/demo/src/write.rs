@@ -8,7 +8,9 @@
 //!
 //! Enum columns are bound as text and cast in SQL, and JSON columns as text cast to `jsonb`;
 //! nullable columns are bound as arrays of `Option` (the `as &[Option<_>]` casts tell the query
-//! macros so, since they cannot infer nullability of array elements).
+//! macros so, since they cannot infer nullability of array elements). Timestamps carry an explicit
+//! `as DateTime<Utc>` too: when another crate of the build enables sqlx's `time` feature, the
+//! macros would otherwise expect `time::OffsetDateTime` for `timestamptz`.
 
 use chrono::{DateTime, Utc};
 use db::TenantTx;
@@ -22,6 +24,22 @@ use crate::rows::{
 type Timestamps = Vec<DateTime<Utc>>;
 type OptionalTimestamps = Vec<Option<DateTime<Utc>>>;
 
+/// Makes this transaction plan its statements — the foreign-key checks PostgreSQL runs for every
+/// inserted row included — for any tenant rather than for the values at hand.
+///
+/// A new tenant is absent from the planner's statistics until autovacuum analyzes the tables
+/// after the commit, so a custom plan for "the lead (company_id = new tenant, id = ...)" believes
+/// the tenant has almost no rows and may walk an index on `company_id` alone. With 200 000 leads
+/// inserted earlier in the same transaction, that turned each deal's key check into a long scan (a
+/// 100 000-deal tenant did not finish in ten minutes). A generic plan uses the unique key instead.
+/// The app role may not ANALYZE (it owns no table), and this setting ends with the transaction.
+pub async fn prefer_generic_plans(tx: &mut TenantTx) -> Result<(), sqlx::Error> {
+    sqlx::query!("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// The company row itself: inserted inside its own tenant's transaction, which the companies
 /// policy allows for the row whose id is the current tenant.
 pub async fn insert_company(tx: &mut TenantTx, row: &CompanyRow) -> Result<(), sqlx::Error> {
@@ -33,7 +51,7 @@ pub async fn insert_company(tx: &mut TenantTx, row: &CompanyRow) -> Result<(), s
         row.slug,
         row.domain,
         row.features_json,
-        row.created_at,
+        row.created_at as DateTime<Utc>,
     )
     .execute(&mut **tx)
     .await?;
@@ -68,7 +86,7 @@ pub async fn insert_users(tx: &mut TenantTx, password_hash: &str, rows: &[UserRo
         roles.as_slice() as &[&str],
         areas.as_slice() as &[&str],
         last_logins.as_slice() as &[Option<DateTime<Utc>>],
-        &created,
+        created.as_slice() as &[DateTime<Utc>],
     )
     .execute(&mut **tx)
     .await?;
@@ -92,7 +110,7 @@ pub async fn insert_squads(tx: &mut TenantTx, squads: &[SquadRow], members: &[Sq
         names.as_slice() as &[&str],
         kinds.as_slice() as &[&str],
         &targets,
-        &created,
+        created.as_slice() as &[DateTime<Utc>],
     )
     .execute(&mut **tx)
     .await?;
@@ -112,7 +130,7 @@ pub async fn insert_squads(tx: &mut TenantTx, squads: &[SquadRow], members: &[Sq
         users.as_slice() as &[&str],
         squad_ids.as_slice() as &[&str],
         &leaders,
-        &joined,
+        joined.as_slice() as &[DateTime<Utc>],
     )
     .execute(&mut **tx)
     .await?;
@@ -178,7 +196,7 @@ pub async fn insert_playbooks(tx: &mut TenantTx, rows: &[PlaybookRow]) -> Result
         statuses.as_slice() as &[&str],
         contents.as_slice() as &[&str],
         parents.as_slice() as &[Option<&str>],
-        &created,
+        created.as_slice() as &[DateTime<Utc>],
     )
     .execute(&mut **tx)
     .await?;
@@ -222,7 +240,7 @@ pub async fn insert_leads(tx: &mut TenantTx, rows: &[LeadRow]) -> Result<(), sql
         scores.as_slice() as &[Option<f64>],
         custom_fields.as_slice() as &[&str],
         owners.as_slice() as &[Option<&str>],
-        &created,
+        created.as_slice() as &[DateTime<Utc>],
     )
     .execute(&mut **tx)
     .await?;
@@ -270,8 +288,8 @@ pub async fn insert_deals(tx: &mut TenantTx, rows: &[DealRow]) -> Result<(), sql
         custom_fields.as_slice() as &[&str],
         leads.as_slice() as &[&str],
         owners.as_slice() as &[Option<&str>],
-        &stage_changed,
-        &created,
+        stage_changed.as_slice() as &[DateTime<Utc>],
+        created.as_slice() as &[DateTime<Utc>],
     )
     .execute(&mut **tx)
     .await?;
@@ -324,8 +342,8 @@ pub async fn insert_conversations(tx: &mut TenantTx, rows: &[ConversationRow]) -
         transcripts.as_slice() as &[&str],
         playbooks.as_slice() as &[Option<&str>],
         notes.as_slice() as &[Option<&str>],
-        &dates,
-        &created,
+        dates.as_slice() as &[DateTime<Utc>],
+        created.as_slice() as &[DateTime<Utc>],
     )
     .execute(&mut **tx)
     .await?;
@@ -340,8 +358,8 @@ pub async fn insert_okr_period(tx: &mut TenantTx, row: &OkrPeriodRow) -> Result<
         company_id,
         row.id,
         row.label,
-        row.start_date,
-        row.end_date,
+        row.start_date as DateTime<Utc>,
+        row.end_date as DateTime<Utc>,
         row.is_current,
     )
     .execute(&mut **tx)
@@ -426,7 +444,7 @@ pub async fn insert_key_results(
         trends.as_slice() as &[&str],
         &trend_values,
         owners.as_slice() as &[Option<&str>],
-        &due,
+        due.as_slice() as &[DateTime<Utc>],
         linked.as_slice() as &[&str],
     )
     .execute(&mut **tx)
@@ -450,7 +468,7 @@ pub async fn insert_key_results(
         key_results.as_slice() as &[&str],
         &values,
         notes.as_slice() as &[Option<&str>],
-        &recorded_at,
+        recorded_at.as_slice() as &[DateTime<Utc>],
         recorders.as_slice() as &[Option<&str>],
         sources.as_slice() as &[&str],
     )
@@ -476,7 +494,7 @@ pub async fn insert_seed_audit(
         id,
         actor_label,
         counts_json,
-        at,
+        at as DateTime<Utc>,
     )
     .execute(&mut **tx)
     .await?;

@@ -1,0 +1,170 @@
+//! A test server: the real router on a fresh database (as the app role), two companies with a
+//! director, a manager and agents each, a staff user, and helpers to sign in and follow cookies.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use app::state::{AppState, Settings};
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use db::testing::TestDb;
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "senha-de-teste-segura";
+
+pub struct TestApp {
+    pub router: axum::Router,
+    pub test: TestDb,
+    pub staff_id: String,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    /// The session cookie this response set (`name=value`), if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookie().map(|c| c.split(';').next().unwrap_or_default().to_owned())
+    }
+
+    pub fn set_cookie(&self) -> Option<&str> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.contains("performancy_session="))
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Users seeded in each company: (id suffix, e-mail local part, role).
+const PEOPLE: &[(&str, &str, &str)] = &[
+    ("director", "diretora", "DIRECTOR"),
+    ("manager", "gerente", "MANAGER"),
+    ("agent1", "agente1", "AGENT"),
+    ("agent2", "agente2", "AGENT"),
+];
+
+pub fn user_id(company: &str, who: &str) -> String {
+    format!("{company}-{who}")
+}
+
+pub fn email(company: &str, local: &str) -> String {
+    format!("{local}@{company}.test")
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_settings(true).await
+    }
+
+    pub async fn production() -> Self {
+        Self::with_settings(false).await
+    }
+
+    async fn with_settings(development: bool) -> Self {
+        let test = TestDb::new().await;
+        let hash = app::auth::password::hash_password(PASSWORD.to_owned()).await.unwrap();
+        for (company, name) in [("acme", "Acme Vendas"), ("globex", "Globex Brasil")] {
+            let company_id = format!("company-{company}");
+            let mut tx = test.db.begin(&TestDb::system(&company_id)).await.unwrap();
+            sqlx::query("INSERT INTO companies (id, name, slug) VALUES ($1, $2, $3)")
+                .bind(&company_id)
+                .bind(name)
+                .bind(company)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            for (who, local, role) in PEOPLE {
+                sqlx::query(
+                    "INSERT INTO users (id, company_id, email, name, role, status, password_hash)
+                     VALUES ($1, $2, $3, $4, $5::user_role, 'ACTIVE', $6)",
+                )
+                .bind(user_id(company, who))
+                .bind(&company_id)
+                .bind(email(company, local))
+                .bind(format!("{who} of {company}"))
+                .bind(role)
+                .bind(&hash)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            }
+            tx.commit().await.unwrap();
+        }
+        let staff_id = test.db.lookups().create_staff_user("suporte@performancy.dev", "Suporte Performancy", &hash).await.unwrap();
+        let origin = if development { "http://127.0.0.1:3000" } else { "https://app.performancy.dev" };
+        let state = AppState {
+            leptos_options: LeptosOptions::builder().output_name("performancy").build(),
+            db: test.db.clone(),
+            settings: Settings { development, public_origin: origin.to_owned(), trusted_proxies: Vec::new() },
+        };
+        let router = server::routes::router(state).layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
+        Self { router, test, staff_id }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+    }
+
+    pub async fn get(&self, uri: &str, cookie: Option<&str>) -> Reply {
+        // What a browser sends for a page; Leptos redirects with 302 only for such requests.
+        let mut request = Request::get(uri).header(header::ACCEPT, "text/html,application/xhtml+xml");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// A form POST as a same-origin browser sends it.
+    pub async fn post_form(&self, uri: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    pub async fn sign_in_as(&self, email: &str, password: &str) -> Reply {
+        self.post_form("/login", &[("email", email), ("password", password)], None).await
+    }
+
+    /// Signs in and returns the session cookie (`name=value`).
+    pub async fn session_for(&self, email: &str) -> String {
+        let reply = self.sign_in_as(email, PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "sign-in of {email} failed: {}", reply.body);
+        reply.session_cookie().expect("a session cookie")
+    }
+}
+
+pub fn urlencode(value: &str) -> String {
+    let mut out = String::new();
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
