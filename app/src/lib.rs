@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod security;
 pub mod shell;

@@ -95,3 +95,22 @@ async fn a_database_outage_is_an_error_page_without_internal_detail() {
         assert!(!reply.body.to_lowercase().contains(&leak.to_lowercase()), "leaked {leak}");
     }
 }
+
+#[tokio::test]
+async fn an_agent_is_forbidden_the_administration_areas_and_a_director_is_not() {
+    let app = TestApp::new().await;
+    let agent = app.session_for(&email("acme", "agente1")).await;
+    for uri in ["/acme/users", "/acme/audit", "/acme/integrations", "/acme/settings"] {
+        let reply = app.get(uri, Some(&agent)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{uri}");
+        assert!(reply.body.contains("Acesso não permitido"), "{uri}");
+    }
+    assert_eq!(app.get("/acme/ranking", Some(&agent)).await.status, StatusCode::OK);
+    let manager = app.session_for(&email("acme", "gerente")).await;
+    assert_eq!(app.get("/acme/users", Some(&manager)).await.status, StatusCode::OK);
+    assert_eq!(app.get("/acme/audit", Some(&manager)).await.status, StatusCode::FORBIDDEN);
+    let director = app.session_for(&email("acme", "diretora")).await;
+    for uri in ["/acme/users", "/acme/audit", "/acme/integrations", "/acme/settings"] {
+        assert_eq!(app.get(uri, Some(&director)).await.status, StatusCode::OK, "{uri}");
+    }
+}

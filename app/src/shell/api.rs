@@ -5,11 +5,13 @@ use leptos::prelude::*;
 use super::{LandingInfo, TenantShell};
 use crate::error::AppError;
 
-/// The header facts of the company at `slug`, or "not found".
+/// The header facts of the company at `slug` for a page of `area` (its URL segment; empty for the
+/// dashboard): "not found" outside the user's companies, "forbidden" for an area their role may
+/// never use.
 #[server(endpoint = "shell/tenant")]
-pub async fn get_tenant_shell(slug: String) -> Result<TenantShell, AppError> {
+pub async fn get_tenant_shell(slug: String, area: String) -> Result<TenantShell, AppError> {
     let state = crate::state::AppState::current()?;
-    super::server::load_tenant_shell(&state, &slug).await
+    super::server::load_tenant_shell(&state, &slug, &area).await
 }
 
 #[server(endpoint = "shell/landing")]

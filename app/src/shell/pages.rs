@@ -71,7 +71,7 @@ where
     V: IntoView + 'static,
 {
     let slug = slug_param();
-    let shell = Resource::new(slug, get_tenant_shell);
+    let shell = Resource::new(slug, move |slug| get_tenant_shell(slug, active.segment().to_owned()));
     let i18n = use_i18n();
     view! {
         <Suspense fallback=move || view! { <p class="p-8 text-sm text-slate-500">{t!(i18n, loading)}</p> }>
@@ -195,14 +195,23 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
     error.set_response_status();
     let i18n = use_i18n();
     let unavailable = error == AppError::Unavailable;
+    let forbidden = error == AppError::Forbidden;
     view! {
         <Title text=move || t_string!(i18n, error_title).to_string()/>
         <Header/>
         <main id="main" class="mx-auto max-w-xl px-4 py-24 text-center" data-testid="error-page">
             <p class="text-sm font-semibold text-rose-600">{error.status().as_u16()}</p>
-            <h1 class="mt-2 text-3xl font-bold tracking-tight">{t!(i18n, error_title)}</h1>
+            <h1 class="mt-2 text-3xl font-bold tracking-tight">
+                {if forbidden { t!(i18n, forbidden_title).into_any() } else { t!(i18n, error_title).into_any() }}
+            </h1>
             <p class="mt-3 text-slate-600">
-                {if unavailable { t!(i18n, error_unavailable).into_any() } else { t!(i18n, error_body).into_any() }}
+                {if unavailable {
+                    t!(i18n, error_unavailable).into_any()
+                } else if forbidden {
+                    t!(i18n, forbidden_body).into_any()
+                } else {
+                    t!(i18n, error_body).into_any()
+                }}
             </p>
             <a href="/" class="mt-8 inline-block rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500">{t!(i18n, back_home)}</a>
         </main>

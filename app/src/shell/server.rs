@@ -3,7 +3,7 @@
 use chrono::Utc;
 use domain::CompanySlug;
 
-use super::{LandingInfo, TenantShell};
+use super::{Area, LandingInfo, TenantShell};
 use crate::error::AppError;
 use crate::state::{AppState, Settings};
 
@@ -11,8 +11,12 @@ use crate::state::{AppState, Settings};
 const DEMO_SLUGS: [&str; 2] = ["acme", "globex"];
 
 /// The header of a tenant's pages, for a user who may enter the company.
-pub async fn load_tenant_shell(state: &AppState, raw_slug: &str) -> Result<TenantShell, AppError> {
+pub async fn load_tenant_shell(state: &AppState, raw_slug: &str, area_segment: &str) -> Result<TenantShell, AppError> {
     let ctx = crate::auth::server::tenant_ctx(&state.db, raw_slug).await?;
+    let area = if area_segment.is_empty() { Area::Dashboard } else { Area::from_segment(area_segment).ok_or(AppError::NotFound)? };
+    if !crate::policy::may_use_area(ctx.role(), area) {
+        return Err(AppError::Forbidden);
+    }
     crate::auth::server::audit_staff_entry(state, &ctx).await?;
     // tenant_ctx parsed the slug already; a failure here would be a bug, shown as "not found".
     let slug = CompanySlug::parse(raw_slug).map_err(|_| AppError::NotFound)?;
