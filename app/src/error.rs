@@ -63,10 +63,20 @@ impl From<db::DbError> for AppError {
 
 #[cfg(feature = "ssr")]
 impl AppError {
-    /// Sets the HTTP status of the page being rendered to this error's.
+    /// Sets the HTTP status of the page or server-function response to this error's.
     pub fn set_response_status(&self) {
         if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             options.set_status(self.status());
         }
     }
+}
+
+/// The last step of every server function: an error answers with its own HTTP status (404, 403,
+/// 422…) instead of a generic 500, so clients and tests see what happened.
+#[cfg(feature = "ssr")]
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        err.set_response_status();
+    }
+    result
 }

@@ -11,7 +11,7 @@ use crate::error::AppError;
 #[server(endpoint = "shell/tenant")]
 pub async fn get_tenant_shell(slug: String, area: String) -> Result<TenantShell, AppError> {
     let state = crate::state::AppState::current()?;
-    super::server::load_tenant_shell(&state, &slug, &area).await
+    crate::error::respond(super::server::load_tenant_shell(&state, &slug, &area).await)
 }
 
 #[server(endpoint = "shell/landing")]
