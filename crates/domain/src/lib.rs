@@ -8,6 +8,8 @@
 pub mod enums;
 pub mod format;
 pub mod locale;
+pub mod money;
+pub mod pipeline;
 pub mod slug;
 
 pub use enums::*;
