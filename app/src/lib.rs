@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod mail;
 pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod security;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("") view=Landing/>
                     <Route path=path!("login") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("dev/mail") view=crate::mail::pages::DevMailPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug") view=TenantHome ssr=SsrMode::Async/>
                     <Route path=path!(":slug/:area") view=AreaPage ssr=SsrMode::Async/>
                 </Routes>

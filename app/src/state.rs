@@ -10,6 +10,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: db::Db,
     pub settings: Settings,
+    /// SMTP, or the development outbox.
+    pub mailer: crate::mail::server::Mailer,
 }
 
 /// The part of the configuration that pages and handlers read.
@@ -20,6 +22,8 @@ pub struct Settings {
     pub development: bool,
     /// `scheme://host[:port]` of the public base URL: what a same-origin request's `Origin` is.
     pub public_origin: String,
+    /// The configured public base URL (no trailing slash): links in mails are built from it.
+    pub public_base_url: String,
     /// Proxies whose `X-Forwarded-For` is believed; empty means the socket's address is the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }

@@ -6,12 +6,15 @@
 
 use std::env;
 
+use app::mail::server::{parse_sender, Mailbox, SmtpSettings, SmtpTls};
 use sqlx::postgres::PgConnectOptions;
 
 pub const DEV_DATABASE_URL: &str = "postgres://performancy_app@127.0.0.1:55432/performancy";
 pub const DEV_OWNER_URL: &str = "postgres://performancy_owner@127.0.0.1:55432/performancy";
 const DEV_SECRET_KEY: &str = "development-only-secret-key-never-use-in-production-0000";
 const MIN_SECRET_LEN: usize = 32;
+/// The sender of development mail when `MAIL_FROM` is unset.
+pub const DEV_MAIL_FROM: &str = "Performancy <no-reply@performancy.local>";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -39,6 +42,10 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, comma-separated).
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub log_format: LogFormat,
+    /// The SMTP server; `None` only in development, where mail goes to the outbox page instead.
+    pub smtp: Option<SmtpSettings>,
+    /// Who mail comes from (`MAIL_FROM`).
+    pub mail_from: Mailbox,
 }
 
 impl Config {
@@ -80,6 +87,7 @@ impl std::fmt::Debug for Config {
             .field("database_name", &self.database.get_database())
             .field("migrate_on_start", &self.migrate_on_start)
             .field("public_base_url", &self.public_base_url)
+            .field("smtp", &self.smtp)
             .finish_non_exhaustive()
     }
 }
@@ -166,6 +174,13 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, Confi
         Some(other) => return Err(ConfigError::Invalid { name: "LOG_FORMAT", reason: format!("{other:?} is neither json nor pretty") }),
     };
 
+    let smtp = smtp_settings(&get, dev)?;
+    let mail_from = match get("MAIL_FROM") {
+        Some(raw) => parse_sender(&raw).map_err(|_| ConfigError::Invalid { name: "MAIL_FROM", reason: format!("{raw:?} is not an address or `Name <address>`") })?,
+        None if dev => parse_sender(DEV_MAIL_FROM).map_err(|_| ConfigError::Invalid { name: "MAIL_FROM", reason: "the development sender".into() })?,
+        None => return Err(ConfigError::Missing("MAIL_FROM")),
+    };
+
     Ok(Config {
         environment,
         database,
@@ -176,7 +191,34 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, Confi
         public_base_url,
         trusted_proxies,
         log_format,
+        smtp,
+        mail_from,
     })
+}
+
+/// `SMTP_HOST` and friends. Without a host, development keeps mail in its outbox and production
+/// refuses to start (an invitation nobody receives is worse than a server that says why it stopped).
+fn smtp_settings(get: &impl Fn(&str) -> Option<String>, dev: bool) -> Result<Option<SmtpSettings>, ConfigError> {
+    let Some(host) = get("SMTP_HOST") else {
+        return if dev { Ok(None) } else { Err(ConfigError::Missing("SMTP_HOST")) };
+    };
+    let tls = match get("SMTP_TLS") {
+        None => SmtpTls::StartTls,
+        Some(raw) => SmtpTls::parse(&raw).ok_or_else(|| ConfigError::Invalid { name: "SMTP_TLS", reason: format!("{raw:?} is none of starttls, tls, none") })?,
+    };
+    let port = match get("SMTP_PORT") {
+        None => tls.default_port(),
+        Some(raw) => raw.parse().map_err(|_| ConfigError::Invalid { name: "SMTP_PORT", reason: format!("{raw:?} is not a port number") })?,
+    };
+    let credentials = match (get("SMTP_USERNAME"), get("SMTP_PASSWORD")) {
+        (None, None) => None,
+        (Some(user), Some(password)) => Some((user, password)),
+        _ => return Err(ConfigError::Invalid { name: "SMTP_USERNAME", reason: "SMTP_USERNAME and SMTP_PASSWORD go together".into() }),
+    };
+    if credentials.is_some() && tls == SmtpTls::None && !dev {
+        return Err(ConfigError::Invalid { name: "SMTP_TLS", reason: "a password is never sent over an unencrypted connection in production".into() });
+    }
+    Ok(Some(SmtpSettings { host, port, tls, credentials }))
 }
 
 pub fn from_env() -> Result<Config, ConfigError> {
@@ -219,6 +261,7 @@ mod tests {
         assert!(matches!(config(&short), Err(ConfigError::Invalid { name: "SECRET_KEY", .. })));
         let mut good = base.to_vec();
         good.push(("SECRET_KEY", "a-real-secret-of-sufficient-length-1234567890"));
+        good.extend([("SMTP_HOST", "smtp.example.com"), ("MAIL_FROM", "no-reply@example.com")]);
         let cfg = config(&good).unwrap();
         assert!(!cfg.migrate_on_start);
         assert_eq!(cfg.log_format, LogFormat::Json);
@@ -257,6 +300,57 @@ mod tests {
         let cfg = config(&[]).unwrap();
         assert!(!format!("{cfg:?}").contains(DEV_SECRET_KEY));
         assert_eq!(format!("{:?}", cfg.secret_key), "Secret(..)");
+    }
+
+    const PRODUCTION: [(&str, &str); 4] = [
+        ("APP_ENV", "production"),
+        ("DATABASE_URL", "postgres://app@db/p"),
+        ("PUBLIC_BASE_URL", "https://app.example.com"),
+        ("SECRET_KEY", "a-real-secret-of-sufficient-length-1234567890"),
+    ];
+
+    fn production_with(extra: &[(&'static str, &'static str)]) -> Result<Config, ConfigError> {
+        let mut vars = PRODUCTION.to_vec();
+        vars.extend_from_slice(extra);
+        config(&vars)
+    }
+
+    #[test]
+    fn development_without_smtp_keeps_mail_in_the_outbox_from_a_default_sender() {
+        let cfg = config(&[]).unwrap();
+        assert!(cfg.smtp.is_none());
+        assert_eq!(cfg.mail_from.email.to_string(), "no-reply@performancy.local");
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_smtp_or_a_sender() {
+        assert_eq!(production_with(&[("MAIL_FROM", "a@b.com")]).err(), Some(ConfigError::Missing("SMTP_HOST")));
+        assert_eq!(production_with(&[("SMTP_HOST", "smtp.example.com")]).err(), Some(ConfigError::Missing("MAIL_FROM")));
+        let cfg = production_with(&[("SMTP_HOST", "smtp.example.com"), ("MAIL_FROM", "Performancy <no-reply@example.com>")]).unwrap();
+        let smtp = cfg.smtp.unwrap();
+        assert_eq!((smtp.host.as_str(), smtp.port, smtp.tls, smtp.credentials), ("smtp.example.com", 587, SmtpTls::StartTls, None));
+        assert_eq!(cfg.mail_from.name.as_deref(), Some("Performancy"));
+    }
+
+    #[test]
+    fn smtp_settings_parse_with_port_by_tls_mode_and_credentials_in_pairs() {
+        let smtp = config(&[("SMTP_HOST", "mail.test"), ("SMTP_TLS", "tls"), ("SMTP_USERNAME", "u"), ("SMTP_PASSWORD", "p4ss")]).unwrap().smtp.unwrap();
+        assert_eq!((smtp.port, smtp.tls), (465, SmtpTls::Tls));
+        assert_eq!(smtp.credentials, Some(("u".to_owned(), "p4ss".to_owned())));
+        let catcher = config(&[("SMTP_HOST", "127.0.0.1"), ("SMTP_PORT", "1025"), ("SMTP_TLS", "none")]).unwrap().smtp.unwrap();
+        assert_eq!((catcher.port, catcher.tls), (1025, SmtpTls::None));
+        assert!(matches!(config(&[("SMTP_HOST", "h"), ("SMTP_TLS", "ssl")]), Err(ConfigError::Invalid { name: "SMTP_TLS", .. })));
+        assert!(matches!(config(&[("SMTP_HOST", "h"), ("SMTP_PORT", "99999")]), Err(ConfigError::Invalid { name: "SMTP_PORT", .. })));
+        assert!(matches!(config(&[("SMTP_HOST", "h"), ("SMTP_USERNAME", "u")]), Err(ConfigError::Invalid { name: "SMTP_USERNAME", .. })));
+        assert!(matches!(config(&[("MAIL_FROM", "not an address")]), Err(ConfigError::Invalid { name: "MAIL_FROM", .. })));
+    }
+
+    #[test]
+    fn production_never_sends_an_smtp_password_unencrypted_and_never_prints_it() {
+        let clear = production_with(&[("SMTP_HOST", "h"), ("SMTP_TLS", "none"), ("SMTP_USERNAME", "u"), ("SMTP_PASSWORD", "hunter2-secret"), ("MAIL_FROM", "a@b.com")]);
+        assert!(matches!(clear, Err(ConfigError::Invalid { name: "SMTP_TLS", .. })));
+        let cfg = production_with(&[("SMTP_HOST", "h"), ("SMTP_USERNAME", "u"), ("SMTP_PASSWORD", "hunter2-secret"), ("MAIL_FROM", "a@b.com")]).unwrap();
+        assert!(!format!("{cfg:?}").contains("hunter2-secret"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use app::mail::server::Mailer;
 use app::state::{AppState, Settings};
 use axum_login::tower_sessions::ExpiredDeletion;
 use axum::serve::ListenerExt;
@@ -20,14 +21,23 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     let leptos = get_configuration(None).map_err(|e| ServerError::Leptos(e.to_string()))?;
     let addr = leptos.leptos_options.site_addr;
     let db = db::Db::connect_lazy(config.database.clone(), config.database_max_connections);
+    let mailer = match &config.smtp {
+        Some(smtp) => Mailer::smtp(smtp, config.mail_from.clone()).map_err(|e| ServerError::Usage(format!("SMTP settings: {e}")))?,
+        None => {
+            tracing::warn!("no SMTP_HOST: mail is kept in memory and listed on /dev/mail");
+            Mailer::dev_outbox(config.mail_from.clone())
+        }
+    };
     let state = AppState {
         leptos_options: leptos.leptos_options,
         db: db.clone(),
         settings: Settings {
             development: config.development(),
             public_origin: config.public_origin(),
+            public_base_url: config.public_base_url.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
         },
+        mailer,
     };
     let app = routes::router(state);
     let expired_sessions = tokio::spawn(db.session_store().continuously_delete_expired(Duration::from_secs(300)));

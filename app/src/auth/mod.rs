@@ -4,11 +4,15 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod invitations;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod tokens;
 
 use domain::UserRole;
 use serde::{Deserialize, Serialize};

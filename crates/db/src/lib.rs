@@ -17,7 +17,9 @@ pub mod scope;
 pub mod testing;
 
 pub use error::DbError;
-pub use lookups::{CompanyInfo, Lookups, SessionUser, SignInUser, ThrottleStatus};
+pub use lookups::{
+    AcceptedInvitation, CompanyInfo, Lookups, PeekedToken, ResetCandidate, ResetUser, SessionUser, SignInUser, ThrottleStatus,
+};
 pub use scope::{Scope, SystemActor, SystemCtx, TenantCtx, TenantTx};
 
 use std::time::Duration;

@@ -2,6 +2,7 @@
 //! (owned by a NOLOGIN role with BYPASSRLS, fixed `search_path`) that returns only what its caller
 //! needs; nothing else in the code goes around row-level security.
 
+use chrono::{DateTime, Utc};
 use domain::{CompanySlug, UserRole, UserStatus};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -63,6 +64,37 @@ pub struct SessionUser {
 pub struct ThrottleStatus {
     pub blocked: bool,
     pub retry_after_seconds: i32,
+}
+
+/// A live invitation or reset token: what it is for and whose it is (`invite:<user id>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeekedToken {
+    pub identifier: String,
+    pub expires: DateTime<Utc>,
+}
+
+/// The user an invitation just activated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedInvitation {
+    pub user_id: String,
+    pub company_slug: Option<String>,
+    pub email: String,
+}
+
+/// The user whose password a reset link just replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetUser {
+    pub user_id: String,
+    pub email: String,
+}
+
+/// Who asked for a reset link by e-mail: a link goes only to an ACTIVE user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetCandidate {
+    pub id: String,
+    pub name: String,
+    pub language: String,
+    pub status: UserStatus,
 }
 
 pub struct Lookups<'a> {
@@ -202,6 +234,66 @@ impl<'a> Lookups<'a> {
     pub async fn set_language(&self, user_id: &str, language: &str) -> Result<(), DbError> {
         sqlx::query!("SELECT auth_set_language($1, $2)", user_id, language).execute(self.pool).await?;
         Ok(())
+    }
+
+    /// Stores the hash of a link secret for `identifier` (`invite:<id>`, `reset:<id>`), replacing
+    /// the identifier's previous link.
+    pub async fn store_token(&self, identifier: &str, token_hash: &str, expires: DateTime<Utc>) -> Result<(), DbError> {
+        // `as _`: sqlx's macros pick `time` for timestamptz when both time crates are enabled.
+        sqlx::query!("SELECT auth_store_token($1, $2, $3)", identifier, token_hash, expires as _).execute(self.pool).await?;
+        Ok(())
+    }
+
+    /// Whose is this live token, without using it up.
+    pub async fn peek_token(&self, token_hash: &str) -> Result<Option<PeekedToken>, DbError> {
+        let row = sqlx::query_as!(
+            PeekedToken,
+            r#"SELECT identifier AS "identifier!", expires AS "expires!: DateTime<Utc>" FROM auth_peek_token($1)"#,
+            token_hash
+        )
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row)
+    }
+
+    /// Uses an invitation: the INVITED user gets the password and becomes ACTIVE. `None` when the
+    /// token is unknown, expired, used, or the user is no longer INVITED.
+    pub async fn accept_invitation(&self, token_hash: &str, password_hash: &str) -> Result<Option<AcceptedInvitation>, DbError> {
+        let row = sqlx::query_as!(
+            AcceptedInvitation,
+            r#"SELECT user_id AS "user_id!", company_slug, email AS "email!" FROM auth_accept_invitation($1, $2)"#,
+            token_hash,
+            password_hash
+        )
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row)
+    }
+
+    /// Uses a reset link: the ACTIVE user gets the new password and a new security stamp. `None`
+    /// when the token is unknown, expired or used.
+    pub async fn reset_password(&self, token_hash: &str, password_hash: &str) -> Result<Option<ResetUser>, DbError> {
+        let row = sqlx::query_as!(
+            ResetUser,
+            r#"SELECT user_id AS "user_id!", email AS "email!" FROM auth_reset_password($1, $2)"#,
+            token_hash,
+            password_hash
+        )
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row)
+    }
+
+    pub async fn user_for_reset(&self, email: &str) -> Result<Option<ResetCandidate>, DbError> {
+        let row = sqlx::query_as!(
+            ResetCandidate,
+            r#"SELECT id AS "id!", name AS "name!", language AS "language!", status AS "status!: UserStatus"
+               FROM lookup_user_for_reset($1)"#,
+            email
+        )
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row)
     }
 
     /// Slugs of every company, for the staff console.

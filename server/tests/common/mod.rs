@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 
+use app::mail::server::{parse_sender, DevOutbox, Mailer};
 use app::state::{AppState, Settings};
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
@@ -20,6 +21,12 @@ pub struct TestApp {
     pub router: axum::Router,
     pub test: TestDb,
     pub staff_id: String,
+    /// Where the app's mails go (the development outbox, in both settings).
+    pub outbox: DevOutbox,
+    /// The public base URL the app builds its links from.
+    pub base_url: String,
+    /// The state the router serves, for tests that call library functions directly.
+    pub state: AppState,
 }
 
 pub struct Reply {
@@ -104,13 +111,16 @@ impl TestApp {
         }
         let staff_id = test.db.lookups().create_staff_user("suporte@performancy.dev", "Suporte Performancy", &hash).await.unwrap();
         let origin = if development { "http://127.0.0.1:3000" } else { "https://app.performancy.dev" };
+        let mailer = Mailer::dev_outbox(parse_sender("Performancy <no-reply@performancy.test>").unwrap());
+        let outbox = mailer.outbox().expect("the test mailer keeps its mails").clone();
         let state = AppState {
             leptos_options: LeptosOptions::builder().output_name("performancy").build(),
             db: test.db.clone(),
-            settings: Settings { development, public_origin: origin.to_owned(), trusted_proxies: Vec::new() },
+            settings: Settings { development, public_origin: origin.to_owned(), public_base_url: origin.to_owned(), trusted_proxies: Vec::new() },
+            mailer,
         };
-        let router = server::routes::router(state).layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
-        Self { router, test, staff_id }
+        let router = server::routes::router(state.clone()).layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
+        Self { router, test, staff_id, outbox, base_url: origin.to_owned(), state }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
@@ -144,6 +154,19 @@ impl TestApp {
             request = request.header(header::COOKIE, cookie);
         }
         self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// The mails sent so far to `to`, newest first.
+    pub fn mails_to(&self, to: &str) -> Vec<app::mail::DevMail> {
+        self.outbox.mails().into_iter().filter(|mail| mail.to == to).collect()
+    }
+
+    /// The path (`/invite/...`, `/reset/...`) of the newest link mailed to `to` under `prefix`.
+    pub fn link_mailed_to(&self, to: &str, prefix: &str) -> Option<String> {
+        let start = format!("{}{prefix}", self.base_url);
+        self.mails_to(to).first().and_then(|mail| {
+            mail.text.split_whitespace().find(|word| word.starts_with(&start)).map(|link| link[self.base_url.len()..].to_owned())
+        })
     }
 
     pub async fn sign_in_as(&self, email: &str, password: &str) -> Reply {
