@@ -14,6 +14,14 @@ async function hydrated(page: Page) {
   await expect(page.locator("html[data-hydrated=true]")).toHaveCount(1);
 }
 
+/** Signs in through the real form, as a person does. */
+async function signIn(page: Page, email: string, password = "performancy") {
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Senha").fill(password);
+  await page.getByRole("button", { name: "Entrar" }).click();
+}
+
 test("the home page is rendered on the server in Portuguese, before any script runs", async ({ request }) => {
   const res = await request.get("/");
   expect(res.status()).toBe(200);
@@ -46,7 +54,8 @@ test("the home page hydrates and switches to English and back, remembering the c
 
 test("a demo company's page shows its name, money and dates in the company's format", async ({ page }) => {
   const problems = watchConsole(page);
-  await page.goto("/acme");
+  await signIn(page, "diretora@acme.com.br");
+  await expect(page).toHaveURL(/\/acme$/);
   await hydrated(page);
   await expect(page.getByTestId("company-name")).toHaveText("Acme Vendas");
   await expect(page.getByTestId("company-money")).toHaveText("R$\u00a01.234.567,89");
@@ -65,9 +74,14 @@ test("a demo company's page shows its name, money and dates in the company's for
 });
 
 test("another company is a different tenant, and an unknown one is not found in both languages", async ({ page }) => {
-  await page.goto("/globex");
+  await signIn(page, "diretor@globex.com.br");
+  await expect(page).toHaveURL(/\/globex$/);
   await hydrated(page);
   await expect(page.getByTestId("company-name")).toHaveText("Globex Brasil");
+  // Acme is another tenant: not found, not even its name.
+  const acme = await page.goto("/acme");
+  expect(acme?.status()).toBe(404);
+  await expect(page.getByText("Acme Vendas")).toHaveCount(0);
 
   const res = await page.goto("/nao-existe");
   expect(res?.status()).toBe(404);
