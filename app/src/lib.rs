@@ -71,6 +71,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=Landing/>
                     <Route path=path!("login") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("dev/mail") view=crate::mail::pages::DevMailPage ssr=SsrMode::Async/>
+                    <Route path=path!("invite/:token") view=crate::auth::link_pages::InvitationPage ssr=SsrMode::Async/>
+                    <Route path=path!("reset") view=crate::auth::link_pages::ResetRequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("reset/:token") view=crate::auth::link_pages::ResetPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug") view=TenantHome ssr=SsrMode::Async/>
                     <Route path=path!(":slug/:area") view=AreaPage ssr=SsrMode::Async/>
                 </Routes>

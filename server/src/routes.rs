@@ -3,6 +3,7 @@
 //! headers, cross-site write refusal, session and authentication, compression).
 
 use app::auth::handlers::{enforce_session_lifetime, sign_in, sign_out};
+use app::auth::links;
 use app::auth::server::{AuthBackend, AuthSession, IDLE_TIMEOUT_MINUTES};
 use app::state::AppState;
 use app::{shell, App};
@@ -46,6 +47,10 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready))
         .route("/login", post(sign_in))
         .route("/logout", post(sign_out))
+        // The forms of invitation and reset links, as plain HTML posts (their pages are Leptos routes).
+        .route("/invite/{token}", post(links::accept_invitation))
+        .route("/reset", post(links::request_reset))
+        .route("/reset/{token}", post(links::complete_reset))
         // Server functions change state only through POST; no GET route reaches them.
         .route("/api/{*fn_name}", post(server_fn))
         .leptos_routes_with_handler(routes.clone(), get(move |state, auth, request| page(state, auth, routes.clone(), request)))

@@ -78,3 +78,194 @@ async fn the_development_mail_page_does_not_exist_in_production() {
     let staff = app.session_for("suporte@performancy.dev").await;
     assert_eq!(app.get("/dev/mail", Some(&staff)).await.status, StatusCode::NOT_FOUND);
 }
+
+/// The user's status as the database has it.
+async fn status_of(app: &TestApp, user_id: &str) -> domain::UserStatus {
+    app.test.db.lookups().session_user(user_id).await.unwrap().expect("the user").status
+}
+
+/// Whether the cookie still opens acme's home (a dead session is sent to sign in).
+async fn opens_acme(app: &TestApp, cookie: &str) -> bool {
+    let reply = app.get("/acme", Some(cookie)).await;
+    match reply.status {
+        StatusCode::OK => true,
+        StatusCode::FOUND => false,
+        other => panic!("unexpected {other}: {}", reply.body),
+    }
+}
+
+/// Waits for a mail sent by a spawned task.
+async fn wait_for_link(app: &TestApp, to: &str, prefix: &str) -> String {
+    for _ in 0..100 {
+        if let Some(link) = app.link_mailed_to(to, prefix) {
+            return link;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("no {prefix} link mailed to {to}");
+}
+
+/// A page's body without its per-response nonce (taken from the CSP header), to compare two
+/// answers.
+fn without_nonce(reply: &common::Reply) -> String {
+    let csp = reply.headers.get(axum::http::header::CONTENT_SECURITY_POLICY).expect("a CSP").to_str().unwrap();
+    let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce");
+    reply.body.replace(nonce, "")
+}
+
+/// The body as a reader sees its text: without the markers Leptos puts around interpolations.
+fn text(body: &str) -> String {
+    body.replace("<!>", "")
+}
+
+const NEW_PASSWORD: &str = "girafa caneca bicicleta nublado";
+
+#[tokio::test]
+async fn an_invited_user_sets_a_password_from_the_mailed_link_and_arrives_signed_in_at_their_company() {
+    let app = TestApp::new().await;
+    let id = invited_agent(&app, "nova@acme.test", "pt-BR").await;
+    send_invitation(&app.state, &invitee(&id, "nova@acme.test", "pt-BR")).await.unwrap();
+    let link = app.link_mailed_to("nova@acme.test", "/invite/").unwrap();
+
+    let page = app.get(&link, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(text(&page.body).contains("Convite para a Acme Vendas"), "{}", page.body);
+    assert!(text(&page.body).contains("Nova Agente (nova@acme.test)"));
+    assert!(page.body.contains(&format!("action=\"{link}\"")), "a plain form posting to the link");
+
+    let reply = app.post_form(&link, &[("password", NEW_PASSWORD), ("password_confirmation", NEW_PASSWORD)], None).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(reply.location(), Some("/acme"));
+    assert_eq!(status_of(&app, &id).await, domain::UserStatus::Active);
+    let cookie = reply.session_cookie().expect("signed in");
+    assert!(opens_acme(&app, &cookie).await);
+    assert_eq!(app.sign_in_as("nova@acme.test", NEW_PASSWORD).await.status, StatusCode::SEE_OTHER, "the password works");
+
+    // Single use.
+    let again = app.get(&link, None).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert!(again.body.contains("Link inválido ou expirado"));
+    let replay = app.post_form(&link, &[("password", "outra frase bem comprida"), ("password_confirmation", "outra frase bem comprida")], None).await;
+    assert_eq!(replay.status, StatusCode::NOT_FOUND);
+    assert!(replay.session_cookie().is_none());
+    assert_eq!(app.sign_in_as("nova@acme.test", NEW_PASSWORD).await.status, StatusCode::SEE_OTHER, "the password did not change");
+}
+
+#[tokio::test]
+async fn expired_and_unknown_invitation_links_say_so_and_change_nothing() {
+    let app = TestApp::new().await;
+    let id = invited_agent(&app, "nova@acme.test", "pt-BR").await;
+    let token = app::auth::tokens::LinkToken::generate();
+    let expired_at = chrono::Utc::now() - chrono::Duration::minutes(1);
+    app.test.db.lookups().store_token(&format!("invite:{id}"), token.hash(), expired_at).await.unwrap();
+    let expired = format!("/invite/{}", token.secret());
+    for link in [expired.as_str(), "/invite/nao-existe-este-link", "/invite/a%20b"] {
+        let page = app.get(link, None).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{link}");
+        assert!(page.body.contains("Link inválido ou expirado"), "{link}");
+        assert!(!page.body.contains("new-password-form"), "{link}");
+        let post = app.post_form(link, &[("password", NEW_PASSWORD), ("password_confirmation", NEW_PASSWORD)], None).await;
+        assert_eq!(post.status, StatusCode::NOT_FOUND, "{link}");
+        assert!(post.session_cookie().is_none());
+    }
+    assert_eq!(status_of(&app, &id).await, domain::UserStatus::Invited);
+}
+
+#[tokio::test]
+async fn a_weak_or_unconfirmed_password_is_refused_with_the_reason_in_the_pages_language() {
+    let app = TestApp::new().await;
+    let id = invited_agent(&app, "nova@acme.test", "pt-BR").await;
+    send_invitation(&app.state, &invitee(&id, "nova@acme.test", "pt-BR")).await.unwrap();
+    let link = app.link_mailed_to("nova@acme.test", "/invite/").unwrap();
+
+    let common = app.post_form(&link, &[("password", "12345678"), ("password_confirmation", "12345678")], None).await;
+    assert_eq!(common.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(common.body.contains("Essa senha é fácil demais de adivinhar"), "{}", common.body);
+    assert!(text(&common.body).contains("Convite para a Acme Vendas"), "the form is shown again");
+    let short = app.post_form(&link, &[("password", "curta"), ("password_confirmation", "curta")], None).await;
+    assert!(short.body.contains("A senha precisa de pelo menos 8 caracteres."));
+    let mismatch = app.post_form(&link, &[("password", NEW_PASSWORD), ("password_confirmation", "girafa caneca bicicleta")], None).await;
+    assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(mismatch.body.contains("A confirmação não é igual à nova senha."));
+    let english = app.post_form_with_cookie_only(&link, &[("password", "12345678"), ("password_confirmation", "12345678")], "i18n_pref_locale=en").await;
+    assert!(english.body.contains("That password is too easy to guess."), "{}", english.body);
+    assert!(!common.body.contains("12345678"), "the password is never echoed");
+
+    assert_eq!(status_of(&app, &id).await, domain::UserStatus::Invited, "still invited, the link still works");
+    let ok = app.post_form(&link, &[("password", NEW_PASSWORD), ("password_confirmation", NEW_PASSWORD)], None).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_reset_request_answers_the_same_whether_or_not_the_email_has_an_account() {
+    let app = TestApp::new().await;
+    let known = app.post_form("/reset", &[("email", &common::email("acme", "agente1"))], None).await;
+    let unknown = app.post_form("/reset", &[("email", "ninguem@acme.test")], None).await;
+    assert_eq!(known.status, StatusCode::OK);
+    assert_eq!(unknown.status, known.status);
+    assert!(known.body.contains("Se existir uma conta com esse e-mail, enviamos um link"), "{}", known.body);
+    assert_eq!(without_nonce(&known), without_nonce(&unknown));
+    wait_for_link(&app, &common::email("acme", "agente1"), "/reset/").await;
+    assert!(app.mails_to("ninguem@acme.test").is_empty());
+    // An invited (not yet active) account gets no reset link either.
+    invited_agent(&app, "nova@acme.test", "pt-BR").await;
+    let invited = app.post_form("/reset", &[("email", "nova@acme.test")], None).await;
+    assert_eq!(without_nonce(&invited), without_nonce(&unknown));
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(app.mails_to("nova@acme.test").is_empty());
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_a_new_password_ends_every_other_session_and_signs_in() {
+    let app = TestApp::new().await;
+    let agent = common::email("acme", "agente1");
+    let laptop = app.session_for(&agent).await;
+    let phone = app.session_for(&agent).await;
+    app.post_form("/reset", &[("email", &agent)], None).await;
+    let link = wait_for_link(&app, &agent, "/reset/").await;
+    assert!(app.mails_to(&agent)[0].subject.contains("senha"), "a Portuguese mail for a Portuguese user");
+
+    let page = app.get(&link, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&agent));
+    let reply = app.post_form(&link, &[("password", NEW_PASSWORD), ("password_confirmation", NEW_PASSWORD)], None).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(reply.location(), Some("/acme"));
+    let fresh = reply.session_cookie().expect("signed in");
+    assert!(opens_acme(&app, &fresh).await);
+    assert!(!opens_acme(&app, &laptop).await);
+    assert!(!opens_acme(&app, &phone).await);
+    assert_eq!(app.sign_in_as(&agent, common::PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.sign_in_as(&agent, NEW_PASSWORD).await.status, StatusCode::SEE_OTHER);
+    let again = app.post_form(&link, &[("password", "outra frase bem comprida"), ("password_confirmation", "outra frase bem comprida")], None).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "single use");
+}
+
+#[tokio::test]
+async fn reset_requests_are_throttled_per_email_with_retry_after() {
+    let app = TestApp::new().await;
+    let agent = common::email("acme", "agente2");
+    for _ in 0..5 {
+        assert_eq!(app.post_form("/reset", &[("email", &agent)], None).await.status, StatusCode::OK);
+    }
+    let paused = app.post_form("/reset", &[("email", &agent)], None).await;
+    assert_eq!(paused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(paused.headers.get(axum::http::header::RETRY_AFTER).is_some());
+    assert!(paused.body.contains("Muitas tentativas"));
+    // Resets do not lock the account out of signing in.
+    assert_eq!(app.sign_in_as(&agent, common::PASSWORD).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_link_forms_refuse_cross_site_posts() {
+    let app = TestApp::new().await;
+    for uri in ["/reset", "/reset/abc", "/invite/abc"] {
+        let request = axum::http::Request::post(uri)
+            .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "cross-site")
+            .body(axum::body::Body::from("email=a%40acme.test&password=x&password_confirmation=x"))
+            .unwrap();
+        assert_eq!(app.send(request).await.status, StatusCode::FORBIDDEN, "{uri}");
+    }
+    assert!(app.outbox.mails().is_empty());
+}

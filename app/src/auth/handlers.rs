@@ -110,18 +110,7 @@ pub async fn sign_in(
         }
     };
 
-    // A new session id at every sign-in, even over an existing session (axum-login cycles only an
-    // anonymous one): a session id seen before signing in is worth nothing after it.
-    if let Err(err) = auth.session.cycle_id().await {
-        tracing::error!(error = ?err, "could not rotate the session id");
-        return render_sign_in(&state, &headers, flash(SignInProblem::Unavailable), StatusCode::SERVICE_UNAVAILABLE).await;
-    }
-    if let Err(err) = auth.login(&user).await {
-        tracing::error!(error = ?err, "could not start the session");
-        return render_sign_in(&state, &headers, flash(SignInProblem::Unavailable), StatusCode::SERVICE_UNAVAILABLE).await;
-    }
-    if let Err(err) = auth.session.insert(SIGNED_IN_AT, Utc::now()).await {
-        tracing::error!(error = ?err, "could not stamp the session");
+    if start_session(&mut auth, &user).await.is_err() {
         return render_sign_in(&state, &headers, flash(SignInProblem::Unavailable), StatusCode::SERVICE_UNAVAILABLE).await;
     }
     if let Err(err) = lookups.clear_email_failures(&email).await {
@@ -170,10 +159,41 @@ pub async fn enforce_session_lifetime(mut request: Request, next: Next) -> Respo
     next.run(request).await
 }
 
+/// The session store failed while a session was being started (the cause is logged).
+#[derive(Debug, thiserror::Error)]
+#[error("the session could not be started")]
+pub struct SessionNotStarted;
+
+/// Starts a signed-in session for `user`: a new session id (even over an existing session —
+/// axum-login cycles only an anonymous one — so an id seen before signing in is worth nothing
+/// after it), the user and their security stamp, and the sign-in time for the absolute lifetime.
+/// The same rules for every way in: the sign-in form, an invitation, a password reset.
+pub async fn start_session(auth: &mut AuthSession, user: &super::server::SignedIn) -> Result<(), SessionNotStarted> {
+    if let Err(err) = auth.session.cycle_id().await {
+        tracing::error!(error = ?err, "could not rotate the session id");
+        return Err(SessionNotStarted);
+    }
+    if let Err(err) = auth.login(user).await {
+        tracing::error!(error = ?err, "could not start the session");
+        return Err(SessionNotStarted);
+    }
+    if let Err(err) = auth.session.insert(SIGNED_IN_AT, Utc::now()).await {
+        tracing::error!(error = ?err, "could not stamp the session");
+        return Err(SessionNotStarted);
+    }
+    Ok(())
+}
+
 /// Renders the sign-in page for a failed POST with the given status, keeping what was typed
 /// (except the password) and the language of the original request.
 async fn render_sign_in(state: &AppState, headers: &HeaderMap, flash: SignInFlash, status: StatusCode) -> Response {
-    let mut request = axum::http::Request::get("/login");
+    render_page_with(state, headers, "/login", flash, status).await
+}
+
+/// Renders the page at `path` as a GET of the same browser would see it (its cookies, so its
+/// language), with `context` provided to the page — what a failed form POST answers with.
+pub async fn render_page_with<C: Clone + Send + Sync + 'static>(state: &AppState, headers: &HeaderMap, path: &str, context: C, status: StatusCode) -> Response {
+    let mut request = axum::http::Request::get(path);
     for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
         if let Some(value) = headers.get(&name) {
             request = request.header(name, value.clone());
@@ -187,7 +207,7 @@ async fn render_sign_in(state: &AppState, headers: &HeaderMap, flash: SignInFlas
     let render = leptos_axum::render_app_to_stream_with_context(
         move || {
             context_state.provide_request_context(None);
-            provide_context(flash.clone());
+            provide_context(context.clone());
         },
         move || crate::shell(options.clone()),
     );

@@ -6,9 +6,14 @@ pub mod api;
 pub mod handlers;
 #[cfg(feature = "ssr")]
 pub mod invitations;
+#[cfg(feature = "ssr")]
+pub mod links;
+pub mod link_pages;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;
+#[cfg(feature = "ssr")]
+pub mod reset;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
@@ -27,6 +32,54 @@ pub struct CurrentUser {
     pub language: String,
     /// Where "home" is for them: their company, or the staff console.
     pub home: String,
+}
+
+/// What a new password may be: long enough, not absurdly long, and not among the passwords an
+/// attacker tries first. No composition rules (NIST SP 800-63B). Checked by
+/// `password::check_new_password`; shared so pages can say which rule in the reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PasswordRule {
+    TooShort,
+    TooLong,
+    TooCommon,
+}
+
+/// Why an invitation or password-reset page is shown again after its form was posted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountProblem {
+    /// The link is unknown, expired or already used.
+    LinkInvalid,
+    /// The password and its confirmation differ.
+    Mismatch,
+    /// The new password breaks a rule.
+    Password(PasswordRule),
+    /// Too many requests; try again after this many minutes.
+    Throttled { minutes: u32 },
+    /// The database (or the mail server) did not answer.
+    Unavailable,
+}
+
+/// What the invitation and reset pages re-render with after a POST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AccountFlash {
+    pub problem: Option<AccountProblem>,
+    /// A reset was requested: the page says a link was sent if the account exists — whether or not
+    /// it does.
+    pub reset_requested: bool,
+}
+
+/// Who an invitation link is for, as its page shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub name: String,
+    pub email: String,
+    pub company_name: String,
+}
+
+/// Whose password a reset link replaces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetView {
+    pub email: String,
 }
 
 /// Why the sign-in page is shown again after a POST.

@@ -17,14 +17,7 @@ pub enum PasswordError {
     Join(#[from] tokio::task::JoinError),
 }
 
-/// What a new password may be: long enough, not absurdly long, and not among the passwords an
-/// attacker tries first. No composition rules (NIST SP 800-63B).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum PasswordRule {
-    TooShort,
-    TooLong,
-    TooCommon,
-}
+pub use super::PasswordRule;
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 128;

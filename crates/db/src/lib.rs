@@ -18,7 +18,8 @@ pub mod testing;
 
 pub use error::DbError;
 pub use lookups::{
-    AcceptedInvitation, CompanyInfo, Lookups, PeekedToken, ResetCandidate, ResetUser, SessionUser, SignInUser, ThrottleStatus,
+    AcceptedInvitation, CompanyInfo, Lookups, Origin, OwnProfile, PeekedToken, ProfileUpdate, ResetCandidate, ResetUser, SessionUser,
+    SignInUser, ThrottleStatus,
 };
 pub use scope::{Scope, SystemActor, SystemCtx, TenantCtx, TenantTx};
 

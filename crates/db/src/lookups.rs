@@ -97,6 +97,32 @@ pub struct ResetCandidate {
     pub status: UserStatus,
 }
 
+/// What the own profile page shows and edits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnProfile {
+    pub name: String,
+    pub email: String,
+    pub avatar_url: Option<String>,
+    pub linkedin: Option<String>,
+    pub language: String,
+}
+
+/// A profile as saved by its owner, with where the request came from (for the audit row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileUpdate<'a> {
+    pub name: &'a str,
+    pub avatar_url: Option<&'a str>,
+    pub linkedin: Option<&'a str>,
+    pub language: &'a str,
+}
+
+/// The client address and user agent of the request that made a change, for its audit row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Origin<'a> {
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
 pub struct Lookups<'a> {
     pool: &'a PgPool,
 }
@@ -294,6 +320,60 @@ impl<'a> Lookups<'a> {
         .fetch_optional(self.pool)
         .await?;
         Ok(row)
+    }
+
+    /// The signed-in user's own profile (tenant users and staff alike).
+    pub async fn own_profile(&self, user_id: &str) -> Result<Option<OwnProfile>, DbError> {
+        let row = sqlx::query_as!(
+            OwnProfile,
+            r#"SELECT name AS "name!", email AS "email!", avatar_url, linkedin, language AS "language!"
+               FROM auth_own_profile($1)"#,
+            user_id
+        )
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row)
+    }
+
+    /// Saves the user's own profile and audits what changed, in one statement. `false` when
+    /// nothing changed.
+    pub async fn update_own_profile(&self, user_id: &str, profile: &ProfileUpdate<'_>, origin: Origin<'_>) -> Result<bool, DbError> {
+        let changed = sqlx::query_scalar!(
+            r#"SELECT auth_update_own_profile($1, $2, $3, $4, $5, $6, $7) AS "changed!""#,
+            user_id,
+            profile.name,
+            profile.avatar_url,
+            profile.linkedin,
+            profile.language,
+            origin.ip,
+            origin.user_agent
+        )
+        .fetch_one(self.pool)
+        .await?;
+        Ok(changed)
+    }
+
+    /// A new password chosen by its owner: a new security stamp (returned) ends every other
+    /// session; audited as PASSWORD_CHANGED. `None` for an unknown user.
+    pub async fn change_own_password(&self, user_id: &str, password_hash: &str, origin: Origin<'_>) -> Result<Option<String>, DbError> {
+        let stamp = sqlx::query_scalar!(
+            "SELECT auth_change_own_password($1, $2, $3, $4)",
+            user_id,
+            password_hash,
+            origin.ip,
+            origin.user_agent
+        )
+        .fetch_one(self.pool)
+        .await?;
+        Ok(stamp)
+    }
+
+    /// "Sign out everywhere", audited. `None` for an unknown user.
+    pub async fn sign_out_everywhere(&self, user_id: &str, origin: Origin<'_>) -> Result<Option<String>, DbError> {
+        let stamp = sqlx::query_scalar!("SELECT auth_sign_out_everywhere($1, $2, $3)", user_id, origin.ip, origin.user_agent)
+            .fetch_one(self.pool)
+            .await?;
+        Ok(stamp)
     }
 
     /// Slugs of every company, for the staff console.

@@ -156,6 +156,11 @@ impl TestApp {
         self.send(request.body(Body::from(body)).unwrap()).await
     }
 
+    /// A same-origin form POST carrying `cookie` (a session, a language choice).
+    pub async fn post_form_with_cookie_only(&self, uri: &str, form: &[(&str, &str)], cookie: &str) -> Reply {
+        self.post_form(uri, form, Some(cookie)).await
+    }
+
     /// The mails sent so far to `to`, newest first.
     pub fn mails_to(&self, to: &str) -> Vec<app::mail::DevMail> {
         self.outbox.mails().into_iter().filter(|mail| mail.to == to).collect()
