@@ -10,8 +10,10 @@
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod forms;
 pub mod mail;
 pub mod policy;
+pub mod profile;
 #[cfg(feature = "ssr")]
 pub mod security;
 pub mod shell;
@@ -74,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("invite/:token") view=crate::auth::link_pages::InvitationPage ssr=SsrMode::Async/>
                     <Route path=path!("reset") view=crate::auth::link_pages::ResetRequestPage ssr=SsrMode::Async/>
                     <Route path=path!("reset/:token") view=crate::auth::link_pages::ResetPage ssr=SsrMode::Async/>
+                    <Route path=path!("profile") view=crate::profile::pages::ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!(":slug") view=TenantHome ssr=SsrMode::Async/>
                     <Route path=path!(":slug/:area") view=AreaPage ssr=SsrMode::Async/>
                 </Routes>

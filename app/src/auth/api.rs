@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{AccountFlash, CurrentUser, InvitationView, ResetView, SignInFlash, SignInProblem};
+use super::{AccountFlash, CurrentUser, InvitationView, ResetView, SignInProblem};
 use crate::error::AppError;
 
 /// The signed-in user, or `None` for a guest.
@@ -15,7 +15,7 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
 /// target. Present only while the POST handler renders the page; empty otherwise.
 #[server(endpoint = "auth/flash")]
 pub async fn get_sign_in_flash() -> Result<(Option<SignInProblem>, String, Option<String>), AppError> {
-    let flash = use_context::<SignInFlash>().unwrap_or_default();
+    let flash = use_context::<super::SignInFlash>().unwrap_or_default();
     Ok((flash.problem, flash.email, flash.next))
 }
 

@@ -10,7 +10,7 @@ use domain::{CompanySlug, UserStatus};
 
 use super::password;
 use super::server::SignedIn;
-use super::tokens::{hash_token, lookup_hash, LinkToken, TokenPurpose};
+use super::tokens::{LinkToken, TokenPurpose, hash_token, lookup_hash};
 use super::{AccountProblem, InvitationView};
 use crate::error::AppError;
 use crate::mail::server::OutgoingMail;
@@ -42,9 +42,16 @@ pub async fn send_invitation(state: &AppState, invitee: &Invitee) -> Result<(), 
     state
         .db
         .lookups()
-        .store_token(&purpose.identifier(&invitee.user_id), token.hash(), purpose.expires_from(Utc::now()))
+        .store_token(
+            &purpose.identifier(&invitee.user_id),
+            token.hash(),
+            purpose.expires_from(Utc::now()),
+        )
         .await?;
-    let link = crate::mail::link(&state.settings.public_base_url, &invitation_path(token.secret()));
+    let link = crate::mail::link(
+        &state.settings.public_base_url,
+        &invitation_path(token.secret()),
+    );
     let content = templates::invitation(
         MailLanguage::from_code(&invitee.language),
         &templates::Invitation {
@@ -55,15 +62,27 @@ pub async fn send_invitation(state: &AppState, invitee: &Invitee) -> Result<(), 
             valid_days: purpose.lifetime().num_days(),
         },
     );
-    state.mailer.send(OutgoingMail { to_email: invitee.email.clone(), to_name: invitee.name.clone(), content }).await?;
+    state
+        .mailer
+        .send(OutgoingMail {
+            to_email: invitee.email.clone(),
+            to_name: invitee.name.clone(),
+            content,
+        })
+        .await?;
     tracing::info!(user_id = %invitee.user_id, "invitation sent");
     Ok(())
 }
 
 /// Who a live invitation link is for: `None` when the link is unknown, expired, used, or its
 /// user is no longer INVITED (all the same "invalid or expired" page).
-pub async fn invitation_view(state: &AppState, secret: &str) -> Result<Option<(SessionUser, InvitationView)>, AppError> {
-    let Some(user) = invited_user(state, secret).await? else { return Ok(None) };
+pub async fn invitation_view(
+    state: &AppState,
+    secret: &str,
+) -> Result<Option<(SessionUser, InvitationView)>, AppError> {
+    let Some(user) = invited_user(state, secret).await? else {
+        return Ok(None);
+    };
     let company = match user.company_slug.as_deref().map(CompanySlug::parse) {
         Some(Ok(slug)) => state.db.lookups().company_by_slug(&slug).await?,
         _ => None,
@@ -77,30 +96,61 @@ pub async fn invitation_view(state: &AppState, secret: &str) -> Result<Option<(S
 }
 
 async fn invited_user(state: &AppState, secret: &str) -> Result<Option<SessionUser>, AppError> {
-    let Some(hash) = lookup_hash(secret) else { return Ok(None) };
+    let Some(hash) = lookup_hash(secret) else {
+        return Ok(None);
+    };
     let lookups = state.db.lookups();
-    let Some(token) = lookups.peek_token(&hash).await? else { return Ok(None) };
-    let Some(user_id) = TokenPurpose::Invitation.user_of(&token.identifier) else { return Ok(None) };
-    Ok(lookups.session_user(user_id).await?.filter(|u| u.status == UserStatus::Invited))
+    let Some(token) = lookups.peek_token(&hash).await? else {
+        return Ok(None);
+    };
+    let Some(user_id) = TokenPurpose::Invitation.user_of(&token.identifier) else {
+        return Ok(None);
+    };
+    Ok(lookups
+        .session_user(user_id)
+        .await?
+        .filter(|u| u.status == UserStatus::Invited))
 }
 
 /// Uses an invitation: checks the new password, stores it, and makes the user ACTIVE. Returns the
 /// user to sign in.
-pub async fn accept_invitation(state: &AppState, secret: &str, password: &str, confirmation: &str) -> Result<SignedIn, AccountProblem> {
-    let user = invited_user(state, secret).await.map_err(unavailable)?.ok_or(AccountProblem::LinkInvalid)?;
+pub async fn accept_invitation(
+    state: &AppState,
+    secret: &str,
+    password: &str,
+    confirmation: &str,
+) -> Result<SignedIn, AccountProblem> {
+    let user = invited_user(state, secret)
+        .await
+        .map_err(unavailable)?
+        .ok_or(AccountProblem::LinkInvalid)?;
     check_new_passwords(password, confirmation, &[&user.email, &user.name])?;
-    let hash = password::hash_password(password.to_owned()).await.map_err(unavailable)?;
+    let hash = password::hash_password(password.to_owned())
+        .await
+        .map_err(unavailable)?;
     let lookups = state.db.lookups();
     // The token is looked up again under lock: of two concurrent uses, one finds it gone.
-    let accepted = lookups.accept_invitation(&hash_token(secret), &hash).await.map_err(unavailable)?.ok_or(AccountProblem::LinkInvalid)?;
-    let user = lookups.session_user(&accepted.user_id).await.map_err(unavailable)?.ok_or(AccountProblem::LinkInvalid)?;
+    let accepted = lookups
+        .accept_invitation(&hash_token(secret), &hash)
+        .await
+        .map_err(unavailable)?
+        .ok_or(AccountProblem::LinkInvalid)?;
+    let user = lookups
+        .session_user(&accepted.user_id)
+        .await
+        .map_err(unavailable)?
+        .ok_or(AccountProblem::LinkInvalid)?;
     tracing::info!(user_id = %user.id, "invitation accepted");
     Ok(SignedIn(user))
 }
 
 /// The new password and its confirmation, against the rules (with the user's own words, which make
 /// a password guessable for them).
-pub fn check_new_passwords(password: &str, confirmation: &str, context: &[&str]) -> Result<(), AccountProblem> {
+pub fn check_new_passwords(
+    password: &str,
+    confirmation: &str,
+    context: &[&str],
+) -> Result<(), AccountProblem> {
     password::check_new_password(password, context).map_err(AccountProblem::Password)?;
     if password != confirmation {
         return Err(AccountProblem::Mismatch);

@@ -9,7 +9,6 @@ use leptos_router::hooks::use_params_map;
 
 use super::api::{get_account_flash, get_invitation, get_reset_link};
 use super::{AccountFlash, AccountProblem, PasswordRule};
-use crate::error::AppError;
 use crate::i18n::*;
 use crate::shell::components::Header;
 use crate::shell::pages::ErrorPage;
@@ -19,7 +18,10 @@ const BUTTON_CLASS: &str = "w-full rounded-md bg-indigo-600 px-4 py-2 text-sm fo
 const CARD_CLASS: &str = "mt-6 space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm";
 
 fn token_param() -> String {
-    use_params_map().read_untracked().get("token").unwrap_or_default()
+    use_params_map()
+        .read_untracked()
+        .get("token")
+        .unwrap_or_default()
 }
 
 /// `/invite/:token`: who is invited, and the form to set a password.
@@ -132,7 +134,11 @@ pub fn ResetPage() -> impl IntoView {
 /// A new password and its confirmation. Never kept in a draft: passwords are not stored anywhere
 /// in the browser.
 #[component]
-fn NewPasswordForm(action: String, flash: AccountFlash, submit: impl Fn() -> &'static str + Send + Sync + 'static) -> impl IntoView {
+fn NewPasswordForm(
+    action: String,
+    flash: AccountFlash,
+    submit: impl Fn() -> &'static str + Send + Sync + 'static,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         {flash.problem.map(|problem| view! { <ProblemNotice problem/> })}
@@ -167,7 +173,9 @@ fn ProblemNotice(problem: AccountProblem) -> impl IntoView {
         AccountProblem::LinkInvalid => t!(i18n, link_invalid_title).into_any(),
         AccountProblem::Mismatch => t!(i18n, password_mismatch).into_any(),
         AccountProblem::Password(rule) => (move || password_rule_message(i18n, rule)).into_any(),
-        AccountProblem::Throttled { minutes } => t!(i18n, sign_in_throttled, minutes = move || minutes).into_any(),
+        AccountProblem::Throttled { minutes } => {
+            t!(i18n, sign_in_throttled, minutes = move || minutes).into_any()
+        }
         AccountProblem::Unavailable => t!(i18n, error_unavailable).into_any(),
     };
     view! {
@@ -181,7 +189,7 @@ fn ProblemNotice(problem: AccountProblem) -> impl IntoView {
 #[component]
 fn LinkInvalid() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    AppError::NotFound.set_response_status();
+    crate::error::AppError::NotFound.set_response_status();
     let i18n = use_i18n();
     view! {
         <section data-testid="link-invalid" class="text-center">

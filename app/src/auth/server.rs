@@ -143,7 +143,7 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
 }
 
 /// The current request's auth session (provided to the Leptos context by the server's handlers).
-fn auth_session() -> Result<AuthSession, AppError> {
+pub fn auth_session() -> Result<AuthSession, AppError> {
     leptos::prelude::use_context::<AuthSession>().ok_or_else(|| {
         tracing::error!("AuthSession missing from the Leptos context");
         AppError::Internal

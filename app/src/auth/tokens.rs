@@ -5,8 +5,8 @@
 //! whose it is (`invite:<user id>`, `reset:<user id>`); storing a new one replaces the user's
 //! previous link of the same purpose.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -45,7 +45,9 @@ impl TokenPurpose {
 
     /// The user an identifier of this purpose belongs to; `None` for another purpose.
     pub fn user_of(self, identifier: &str) -> Option<&str> {
-        identifier.strip_prefix(self.prefix()).filter(|id| !id.is_empty())
+        identifier
+            .strip_prefix(self.prefix())
+            .filter(|id| !id.is_empty())
     }
 }
 
@@ -78,7 +80,9 @@ impl LinkToken {
 
 impl std::fmt::Debug for LinkToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LinkToken").field("hash", &self.hash).finish_non_exhaustive()
+        f.debug_struct("LinkToken")
+            .field("hash", &self.hash)
+            .finish_non_exhaustive()
     }
 }
 
@@ -94,7 +98,9 @@ pub fn hash_token(secret: &str) -> String {
 pub fn lookup_hash(secret: &str) -> Option<String> {
     let plausible = !secret.is_empty()
         && secret.len() <= MAX_SECRET_LEN
-        && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     plausible.then(|| hash_token(secret))
 }
 
@@ -106,16 +112,29 @@ mod tests {
     fn a_token_is_32_random_bytes_in_url_safe_base64_and_only_its_hash_is_kept() {
         let token = LinkToken::generate();
         assert_eq!(token.secret().len(), 43, "32 bytes without padding");
-        assert!(token.secret().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{}", token.secret());
+        assert!(
+            token
+                .secret()
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            "{}",
+            token.secret()
+        );
         assert_eq!(token.hash(), hash_token(token.secret()));
         assert_eq!(token.hash().len(), 64);
-        assert!(!format!("{token:?}").contains(token.secret()), "the secret never prints");
+        assert!(
+            !format!("{token:?}").contains(token.secret()),
+            "the secret never prints"
+        );
         assert_ne!(LinkToken::generate().secret(), token.secret());
     }
 
     #[test]
     fn hashing_is_sha256_hex() {
-        assert_eq!(hash_token("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]
@@ -135,7 +154,13 @@ mod tests {
         assert_eq!(TokenPurpose::Invitation.user_of("reset:u1"), None);
         assert_eq!(TokenPurpose::PasswordReset.user_of("reset:"), None);
         let now = Utc::now();
-        assert_eq!(TokenPurpose::Invitation.expires_from(now) - now, Duration::days(7));
-        assert_eq!(TokenPurpose::PasswordReset.expires_from(now) - now, Duration::hours(1));
+        assert_eq!(
+            TokenPurpose::Invitation.expires_from(now) - now,
+            Duration::days(7)
+        );
+        assert_eq!(
+            TokenPurpose::PasswordReset.expires_from(now) - now,
+            Duration::hours(1)
+        );
     }
 }

@@ -39,11 +39,17 @@ pub enum TextPiece<'a> {
 pub fn link_pieces(text: &str) -> Vec<TextPiece<'_>> {
     let mut pieces = Vec::new();
     let mut rest = text;
-    while let Some(start) = [rest.find("https://"), rest.find("http://")].into_iter().flatten().min() {
+    while let Some(start) = [rest.find("https://"), rest.find("http://")]
+        .into_iter()
+        .flatten()
+        .min()
+    {
         if start > 0 {
             pieces.push(TextPiece::Plain(&rest[..start]));
         }
-        let end = rest[start..].find(char::is_whitespace).map_or(rest.len(), |i| start + i);
+        let end = rest[start..]
+            .find(char::is_whitespace)
+            .map_or(rest.len(), |i| start + i);
         pieces.push(TextPiece::Link(&rest[start..end]));
         rest = &rest[end..];
     }
@@ -55,7 +61,11 @@ pub fn link_pieces(text: &str) -> Vec<TextPiece<'_>> {
 
 /// `{base}{path}` with exactly one slash between them.
 pub fn link(public_base_url: &str, path: &str) -> String {
-    format!("{}/{}", public_base_url.trim_end_matches('/'), path.trim_start_matches('/'))
+    format!(
+        "{}/{}",
+        public_base_url.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
 }
 
 #[cfg(test)]
@@ -64,9 +74,18 @@ mod tests {
 
     #[test]
     fn links_join_the_base_url_and_the_path_with_one_slash() {
-        assert_eq!(link("https://app.performancy.com.br", "/invite/abc"), "https://app.performancy.com.br/invite/abc");
-        assert_eq!(link("https://app.performancy.com.br/", "invite/abc"), "https://app.performancy.com.br/invite/abc");
-        assert_eq!(link("https://example.com/base", "/reset/x"), "https://example.com/base/reset/x");
+        assert_eq!(
+            link("https://app.performancy.com.br", "/invite/abc"),
+            "https://app.performancy.com.br/invite/abc"
+        );
+        assert_eq!(
+            link("https://app.performancy.com.br/", "invite/abc"),
+            "https://app.performancy.com.br/invite/abc"
+        );
+        assert_eq!(
+            link("https://example.com/base", "/reset/x"),
+            "https://example.com/base/reset/x"
+        );
     }
 
     #[test]
@@ -81,6 +100,9 @@ mod tests {
                 TextPiece::Link("https://x.test"),
             ]
         );
-        assert_eq!(link_pieces("sem links"), vec![TextPiece::Plain("sem links")]);
+        assert_eq!(
+            link_pieces("sem links"),
+            vec![TextPiece::Plain("sem links")]
+        );
     }
 }

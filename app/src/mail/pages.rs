@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::list_dev_mail;
-use super::{link_pieces, DevMail, TextPiece};
+use super::{DevMail, TextPiece, link_pieces};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::shell::components::Header;

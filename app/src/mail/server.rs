@@ -12,8 +12,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 pub use lettre::message::Mailbox;
 
-use super::templates::Rendered;
 use super::DevMail;
+use super::templates::Rendered;
 use crate::error::AppError;
 
 /// How the SMTP connection is secured (`SMTP_TLS`).
@@ -103,12 +103,18 @@ pub struct DevOutbox(Arc<Mutex<Vec<DevMail>>>);
 impl DevOutbox {
     /// Every mail sent so far, newest first.
     pub fn mails(&self) -> Vec<DevMail> {
-        let kept = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let kept = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         kept.iter().rev().cloned().collect()
     }
 
     fn keep(&self, mail: DevMail) {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(mail);
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(mail);
     }
 }
 
@@ -131,7 +137,10 @@ impl std::fmt::Debug for Mailer {
             Transport::Smtp(_) => "smtp",
             Transport::DevOutbox(_) => "dev-outbox",
         };
-        f.debug_struct("Mailer").field("from", &self.from.email.to_string()).field("transport", &kind).finish()
+        f.debug_struct("Mailer")
+            .field("from", &self.from.email.to_string())
+            .field("transport", &kind)
+            .finish()
     }
 }
 
@@ -141,20 +150,30 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(15);
 impl Mailer {
     pub fn smtp(settings: &SmtpSettings, from: Mailbox) -> Result<Self, MailError> {
         let builder = match settings.tls {
-            SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)?,
+            SmtpTls::StartTls => {
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)?
+            }
             SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host)?,
-            SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host),
+            SmtpTls::None => {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
+            }
         };
         let mut builder = builder.port(settings.port).timeout(Some(SMTP_TIMEOUT));
         if let Some((user, password)) = &settings.credentials {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
-        Ok(Self { from, transport: Transport::Smtp(builder.build()) })
+        Ok(Self {
+            from,
+            transport: Transport::Smtp(builder.build()),
+        })
     }
 
     /// The development outbox (never used when SMTP is configured, and never in production).
     pub fn dev_outbox(from: Mailbox) -> Self {
-        Self { from, transport: Transport::DevOutbox(DevOutbox::default()) }
+        Self {
+            from,
+            transport: Transport::DevOutbox(DevOutbox::default()),
+        }
     }
 
     /// The outbox, when mails are kept instead of sent.
@@ -171,13 +190,21 @@ impl Mailer {
             .from(self.from.clone())
             .to(to.clone())
             .subject(mail.content.subject.clone())
-            .multipart(MultiPart::alternative_plain_html(mail.content.text.clone(), mail.content.html.clone()))?;
+            .multipart(MultiPart::alternative_plain_html(
+                mail.content.text.clone(),
+                mail.content.html.clone(),
+            ))?;
         match &self.transport {
             Transport::Smtp(smtp) => {
                 smtp.send(message).await?;
             }
             Transport::DevOutbox(outbox) => {
-                outbox.keep(DevMail { to: to.email.to_string(), subject: mail.content.subject, text: mail.content.text, sent_at: Utc::now() });
+                outbox.keep(DevMail {
+                    to: to.email.to_string(),
+                    subject: mail.content.subject,
+                    text: mail.content.text,
+                    sent_at: Utc::now(),
+                });
             }
         }
         Ok(())
@@ -190,44 +217,82 @@ pub fn dev_mails(state: &crate::state::AppState) -> Result<Vec<DevMail>, AppErro
     if !state.settings.development {
         return Err(AppError::NotFound);
     }
-    Ok(state.mailer.outbox().map(DevOutbox::mails).unwrap_or_default())
+    Ok(state
+        .mailer
+        .outbox()
+        .map(DevOutbox::mails)
+        .unwrap_or_default())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mail::templates::{invitation, Invitation, MailLanguage};
+    use crate::mail::templates::{Invitation, MailLanguage, invitation};
 
     fn content() -> Rendered {
-        invitation(MailLanguage::En, &Invitation { name: "Ana", company_name: "Acme", inviter_name: "Bruno", link: "http://x.test/invite/t", valid_days: 7 })
+        invitation(
+            MailLanguage::En,
+            &Invitation {
+                name: "Ana",
+                company_name: "Acme",
+                inviter_name: "Bruno",
+                link: "http://x.test/invite/t",
+                valid_days: 7,
+            },
+        )
     }
 
     #[tokio::test]
     async fn the_outbox_keeps_mails_newest_first() {
-        let mailer = Mailer::dev_outbox(parse_sender("Performancy <no-reply@performancy.local>").unwrap());
+        let mailer =
+            Mailer::dev_outbox(parse_sender("Performancy <no-reply@performancy.local>").unwrap());
         for to in ["a@acme.test", "b@acme.test"] {
-            mailer.send(OutgoingMail { to_email: to.into(), to_name: "X".into(), content: content() }).await.unwrap();
+            mailer
+                .send(OutgoingMail {
+                    to_email: to.into(),
+                    to_name: "X".into(),
+                    content: content(),
+                })
+                .await
+                .unwrap();
         }
         let mails = mailer.outbox().unwrap().mails();
-        assert_eq!(mails.iter().map(|m| m.to.as_str()).collect::<Vec<_>>(), ["b@acme.test", "a@acme.test"]);
+        assert_eq!(
+            mails.iter().map(|m| m.to.as_str()).collect::<Vec<_>>(),
+            ["b@acme.test", "a@acme.test"]
+        );
         assert!(mails[0].text.contains("http://x.test/invite/t"));
     }
 
     #[tokio::test]
     async fn an_invalid_address_is_refused_in_development_too() {
         let mailer = Mailer::dev_outbox(parse_sender("no-reply@performancy.local").unwrap());
-        let sent = mailer.send(OutgoingMail { to_email: "not an address".into(), to_name: "X".into(), content: content() }).await;
+        let sent = mailer
+            .send(OutgoingMail {
+                to_email: "not an address".into(),
+                to_name: "X".into(),
+                content: content(),
+            })
+            .await;
         assert!(matches!(sent, Err(MailError::Address(_))));
         assert!(mailer.outbox().unwrap().mails().is_empty());
     }
 
     #[test]
     fn tls_modes_parse_with_their_usual_ports_and_credentials_never_print() {
-        assert_eq!(SmtpTls::parse("STARTTLS").map(SmtpTls::default_port), Some(587));
+        assert_eq!(
+            SmtpTls::parse("STARTTLS").map(SmtpTls::default_port),
+            Some(587)
+        );
         assert_eq!(SmtpTls::parse("tls").map(SmtpTls::default_port), Some(465));
         assert_eq!(SmtpTls::parse("none").map(SmtpTls::default_port), Some(25));
         assert_eq!(SmtpTls::parse("ssl"), None);
-        let settings = SmtpSettings { host: "smtp.test".into(), port: 587, tls: SmtpTls::StartTls, credentials: Some(("user".into(), "hunter2".into())) };
+        let settings = SmtpSettings {
+            host: "smtp.test".into(),
+            port: 587,
+            tls: SmtpTls::StartTls,
+            credentials: Some(("user".into(), "hunter2".into())),
+        };
         assert!(!format!("{settings:?}").contains("hunter2"));
         assert!(Mailer::smtp(&settings, parse_sender("a@b.test").unwrap()).is_ok());
     }

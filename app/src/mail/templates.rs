@@ -13,7 +13,11 @@ pub enum MailLanguage {
 impl MailLanguage {
     /// `en` is English; anything else (`pt-BR`, or a value we do not know) is Portuguese.
     pub fn from_code(code: &str) -> Self {
-        if code.eq_ignore_ascii_case("en") || code.to_ascii_lowercase().starts_with("en-") { MailLanguage::En } else { MailLanguage::PtBr }
+        if code.eq_ignore_ascii_case("en") || code.to_ascii_lowercase().starts_with("en-") {
+            MailLanguage::En
+        } else {
+            MailLanguage::PtBr
+        }
     }
 
     fn html_lang(self) -> &'static str {
@@ -49,7 +53,13 @@ pub struct PasswordReset<'a> {
 }
 
 pub fn invitation(language: MailLanguage, facts: &Invitation<'_>) -> Rendered {
-    let Invitation { name, company_name, inviter_name, link, valid_days } = *facts;
+    let Invitation {
+        name,
+        company_name,
+        inviter_name,
+        link,
+        valid_days,
+    } = *facts;
     let (subject, greeting, body, action, validity, ignore) = match language {
         MailLanguage::PtBr => (
             format!("{inviter_name} convidou você para a {company_name} no Performancy"),
@@ -68,11 +78,17 @@ pub fn invitation(language: MailLanguage, facts: &Invitation<'_>) -> Rendered {
             "If you did not expect this invitation, ignore this e-mail.".to_owned(),
         ),
     };
-    render(language, subject, &greeting, &body, &action, link, &validity, &ignore)
+    render(
+        language, subject, &greeting, &body, &action, link, &validity, &ignore,
+    )
 }
 
 pub fn password_reset(language: MailLanguage, facts: &PasswordReset<'_>) -> Rendered {
-    let PasswordReset { name, link, valid_minutes } = *facts;
+    let PasswordReset {
+        name,
+        link,
+        valid_minutes,
+    } = *facts;
     let (subject, greeting, body, action, validity, ignore) = match language {
         MailLanguage::PtBr => (
             "Redefinição da sua senha do Performancy".to_owned(),
@@ -91,14 +107,27 @@ pub fn password_reset(language: MailLanguage, facts: &PasswordReset<'_>) -> Rend
             "If it was not you, ignore this e-mail: your password stays the same.".to_owned(),
         ),
     };
-    render(language, subject, &greeting, &body, &action, link, &validity, &ignore)
+    render(
+        language, subject, &greeting, &body, &action, link, &validity, &ignore,
+    )
 }
 
 /// Both parts of a mail of the one shape every mail here has: greeting, why, a button, how long
 /// the link lives, what to do if it was unexpected.
 #[allow(clippy::too_many_arguments)]
-fn render(language: MailLanguage, subject: String, greeting: &str, body: &str, action: &str, link: &str, validity: &str, ignore: &str) -> Rendered {
-    let text = format!("{greeting}\n\n{body}\n\n{action}:\n{link}\n\n{validity}\n\n{ignore}\n\n— Performancy\n");
+fn render(
+    language: MailLanguage,
+    subject: String,
+    greeting: &str,
+    body: &str,
+    action: &str,
+    link: &str,
+    validity: &str,
+    ignore: &str,
+) -> Rendered {
+    let text = format!(
+        "{greeting}\n\n{body}\n\n{action}:\n{link}\n\n{validity}\n\n{ignore}\n\n— Performancy\n"
+    );
     let html = format!(
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{subject}</title></head>\
          <body style=\"margin:0;background:#f8fafc;font-family:Arial,Helvetica,sans-serif;color:#0f172a\">\
@@ -121,7 +150,11 @@ fn render(language: MailLanguage, subject: String, greeting: &str, body: &str, a
         validity = escape_html(validity),
         ignore = escape_html(ignore),
     );
-    Rendered { subject, text, html }
+    Rendered {
+        subject,
+        text,
+        html,
+    }
 }
 
 /// Escapes text for HTML content and double-quoted attributes.
@@ -147,7 +180,13 @@ mod tests {
     fn invite(language: MailLanguage) -> Rendered {
         invitation(
             language,
-            &Invitation { name: "Ana", company_name: "Acme <Vendas>", inviter_name: "Bruno", link: "https://app.test/invite/abc", valid_days: 7 },
+            &Invitation {
+                name: "Ana",
+                company_name: "Acme <Vendas>",
+                inviter_name: "Bruno",
+                link: "https://app.test/invite/abc",
+                valid_days: 7,
+            },
         )
     }
 
@@ -157,8 +196,14 @@ mod tests {
         assert_eq!(MailLanguage::from_code("en-US"), MailLanguage::En);
         assert_eq!(MailLanguage::from_code("pt-BR"), MailLanguage::PtBr);
         assert_eq!(MailLanguage::from_code(""), MailLanguage::PtBr);
-        assert_eq!(invite(MailLanguage::PtBr).subject, "Bruno convidou você para a Acme <Vendas> no Performancy");
-        assert_eq!(invite(MailLanguage::En).subject, "Bruno invited you to Acme <Vendas> on Performancy");
+        assert_eq!(
+            invite(MailLanguage::PtBr).subject,
+            "Bruno convidou você para a Acme <Vendas> no Performancy"
+        );
+        assert_eq!(
+            invite(MailLanguage::En).subject,
+            "Bruno invited you to Acme <Vendas> on Performancy"
+        );
         assert!(invite(MailLanguage::En).text.contains("valid for 7 days"));
         assert!(invite(MailLanguage::PtBr).text.contains("vale por 7 dias"));
     }
@@ -175,7 +220,11 @@ mod tests {
 
     #[test]
     fn the_reset_mail_says_how_long_the_link_lives_in_each_language() {
-        let facts = PasswordReset { name: "Ana", link: "https://app.test/reset/xyz", valid_minutes: 60 };
+        let facts = PasswordReset {
+            name: "Ana",
+            link: "https://app.test/reset/xyz",
+            valid_minutes: 60,
+        };
         let pt = password_reset(MailLanguage::PtBr, &facts);
         let en = password_reset(MailLanguage::En, &facts);
         assert!(pt.text.contains("60 minutos") && pt.text.contains("https://app.test/reset/xyz"));

@@ -48,8 +48,10 @@ fn UserBadge() -> impl IntoView {
                         let staff = user.role == domain::UserRole::Admin;
                         view! {
                             <div class="flex items-center gap-2">
-                                <span class="grid h-8 w-8 place-items-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700" aria-hidden="true">{initials}</span>
-                                <span class="hidden text-sm text-slate-700 sm:inline" data-testid="user-name">{user.name.clone()}</span>
+                                <a href="/profile" data-testid="profile-link" class="flex items-center gap-2 rounded-md px-1 py-0.5 hover:bg-slate-100" title=move || t_string!(i18n, profile_link).to_string()>
+                                    <span class="grid h-8 w-8 place-items-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700" aria-hidden="true">{initials}</span>
+                                    <span class="hidden text-sm text-slate-700 sm:inline" data-testid="user-name">{user.name.clone()}</span>
+                                </a>
                                 {staff.then(|| view! { <span class="rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-800">{t!(i18n, staff_badge)}</span> })}
                                 <form method="post" action="/logout">
                                     <button type="submit" data-testid="sign-out" class="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 hover:text-slate-900">{t!(i18n, sign_out)}</button>

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// Words that are, or may become, top-level routes of the app.
 pub const RESERVED_SLUGS: &[&str] = &[
     "admin", "api", "app", "assets", "auth", "dev", "favicon.ico", "health", "healthz", "help",
-    "invite", "login", "logout", "new", "pkg", "ready", "readyz", "reset", "settings", "signup",
+    "invite", "login", "logout", "new", "pkg", "profile", "ready", "readyz", "reset", "settings", "signup",
     "static", "status", "support", "www",
 ];
 
