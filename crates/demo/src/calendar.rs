@@ -118,22 +118,37 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.len(), 25);
         assert!(a.starts_with('c'));
-        assert!(a[1..].bytes().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
+        assert!(
+            a[1..]
+                .bytes()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+        );
     }
 
     #[test]
     fn the_quarter_is_the_one_today_falls_in() {
         let (start, end, label) = DemoCalendar::new(date(2026, 11, 27)).quarter();
-        assert_eq!((start, end, label.as_str()), (date(2026, 10, 1), date(2026, 12, 31), "Q4 2026"));
+        assert_eq!(
+            (start, end, label.as_str()),
+            (date(2026, 10, 1), date(2026, 12, 31), "Q4 2026")
+        );
         let (start, end, label) = DemoCalendar::new(date(2027, 2, 3)).quarter();
-        assert_eq!((start, end, label.as_str()), (date(2027, 1, 1), date(2027, 3, 31), "Q1 2027"));
+        assert_eq!(
+            (start, end, label.as_str()),
+            (date(2027, 1, 1), date(2027, 3, 31), "Q1 2027")
+        );
     }
 
     #[test]
     fn local_times_are_stored_three_hours_later_in_utc() {
         let calendar = DemoCalendar::new(date(2026, 11, 27));
-        let local = date(2026, 11, 27).and_hms_opt(14, 5, 0).expect("valid time");
-        assert_eq!(calendar.local_to_utc(local).to_rfc3339(), "2026-11-27T17:05:00+00:00");
+        let local = date(2026, 11, 27)
+            .and_hms_opt(14, 5, 0)
+            .expect("valid time");
+        assert_eq!(
+            calendar.local_to_utc(local).to_rfc3339(),
+            "2026-11-27T17:05:00+00:00"
+        );
     }
 
     #[test]

@@ -47,9 +47,10 @@ impl ConversationGenerator<'_> {
             (rng.random_range(0..self.leads.len()), None)
         };
         let lead = &self.leads[lead_index];
-        let seller_index = deal_owner
-            .or(lead.owner)
-            .map_or_else(|| rng.random_range(0..self.sellers.len()), |owner| owner as usize);
+        let seller_index = deal_owner.or(lead.owner).map_or_else(
+            || rng.random_range(0..self.sellers.len()),
+            |owner| owner as usize,
+        );
         let seller = &self.sellers[seller_index];
         let channel = match rng.random_range(0..100) {
             0..=39 => ConversationChannel::Call,
@@ -73,10 +74,16 @@ impl ConversationGenerator<'_> {
             self.offering,
             &people,
             start,
-            DialogueStyle { skill, brief: self.brief },
+            DialogueStyle {
+                skill,
+                brief: self.brief,
+            },
         );
         let conversation_date = self.calendar.local_to_utc(start);
-        let spoken = matches!(channel, ConversationChannel::Call | ConversationChannel::Video);
+        let spoken = matches!(
+            channel,
+            ConversationChannel::Call | ConversationChannel::Video
+        );
         ConversationRow {
             id: cuid(rng),
             channel,
@@ -84,7 +91,11 @@ impl ConversationGenerator<'_> {
             user_id: seller.user_id.clone(),
             lead_id: lead.id.clone(),
             transcript: transcript.text,
-            playbook_id: if spoken { self.playbook_id.map(str::to_owned) } else { None },
+            playbook_id: if spoken {
+                self.playbook_id.map(str::to_owned)
+            } else {
+                None
+            },
             notes: rng.random_bool(0.2).then(|| (*pick(rng, NOTES)).to_owned()),
             conversation_date,
             created_at: conversation_date

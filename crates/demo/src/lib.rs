@@ -81,13 +81,20 @@ pub struct ScaleOptions {
 
 impl Default for ScaleOptions {
     fn default() -> Self {
-        Self { agents: 50, leads: 200_000, deals: 100_000, conversations: 300_000 }
+        Self {
+            agents: 50,
+            leads: 200_000,
+            deals: 100_000,
+            conversations: 300_000,
+        }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    #[error("the scale tenant needs at least one agent, and at least one lead when deals or conversations are asked for")]
+    #[error(
+        "the scale tenant needs at least one agent, and at least one lead when deals or conversations are asked for"
+    )]
     InvalidScale,
     #[error("demo slug is invalid")]
     Slug(#[from] SlugError),
@@ -146,7 +153,11 @@ impl fmt::Display for DemoReport {
         writeln!(f, "staff {STAFF_EMAIL}: {staff}")?;
         for company in &self.companies {
             match company.outcome {
-                Outcome::AlreadyPresent => writeln!(f, "{} ({}): already present, skipped", company.slug, company.name)?,
+                Outcome::AlreadyPresent => writeln!(
+                    f,
+                    "{} ({}): already present, skipped",
+                    company.slug, company.name
+                )?,
                 Outcome::Created => {
                     let c = &company.counts;
                     writeln!(
@@ -196,7 +207,11 @@ pub async fn seed_demo(db: &Db, opts: &DemoOptions) -> Result<DemoReport, DemoEr
 }
 
 async fn ensure_staff_user(db: &Db, password_hash: &str) -> Result<Outcome, DemoError> {
-    match db.lookups().create_staff_user(STAFF_EMAIL, STAFF_NAME, password_hash).await {
+    match db
+        .lookups()
+        .create_staff_user(STAFF_EMAIL, STAFF_NAME, password_hash)
+        .await
+    {
         Ok(_) => Ok(Outcome::Created),
         Err(error) if is_unique_violation(&error) => Ok(Outcome::AlreadyPresent),
         Err(error) => Err(error.into()),
@@ -230,11 +245,22 @@ async fn seed_company_once(
     match seed_company(db, spec, rng, calendar, password_hash).await {
         Ok(counts) => {
             let elapsed = started.elapsed();
-            tracing::info!(slug = spec.slug, seconds = elapsed.as_secs_f64(), "demo company created");
-            Ok(CompanyReport { outcome: Outcome::Created, counts, elapsed, ..present })
+            tracing::info!(
+                slug = spec.slug,
+                seconds = elapsed.as_secs_f64(),
+                "demo company created"
+            );
+            Ok(CompanyReport {
+                outcome: Outcome::Created,
+                counts,
+                elapsed,
+                ..present
+            })
         }
         // Another seeder created it between the lookup and our commit.
-        Err(DemoError::Database(error)) if error.constraint() == Some("companies_slug_key") => Ok(present),
+        Err(DemoError::Database(error)) if error.constraint() == Some("companies_slug_key") => {
+            Ok(present)
+        }
         Err(error) => Err(error),
     }
 }
@@ -282,18 +308,27 @@ async fn seed_company(
     write::insert_playbooks(&mut tx, &playbooks.rows).await?;
 
     let mut leads: Vec<LeadRef> = Vec::with_capacity(spec.leads);
-    let mut lead_generator = LeadGenerator::new(calendar, &people.sellers);
+    let mut lead_generator = LeadGenerator::new(calendar, &people.sellers, spec.offering);
     while leads.len() < spec.leads {
         let batch = ROW_BATCH.min(spec.leads - leads.len());
-        let (rows, refs): (Vec<_>, Vec<_>) = (0..batch).map(|_| lead_generator.next_lead(rng)).unzip();
+        let (rows, refs): (Vec<_>, Vec<_>) =
+            (0..batch).map(|_| lead_generator.next_lead(rng)).unzip();
         write::insert_leads(&mut tx, &rows).await?;
         leads.extend(refs);
     }
+    write::replan_key_checks(&mut tx).await?;
 
     let deal_count = if leads.is_empty() { 0 } else { spec.deals };
     let mut deal_leads: Vec<(u32, Option<u32>)> = Vec::with_capacity(deal_count);
-    let mut deal_generator =
-        DealGenerator::new(rng, calendar, &people.sellers, spec.offering, leads.len(), deal_count, spec.usd_deals);
+    let mut deal_generator = DealGenerator::new(
+        rng,
+        calendar,
+        &people.sellers,
+        spec.offering,
+        leads.len(),
+        deal_count,
+        spec.usd_deals,
+    );
     while deal_leads.len() < deal_count {
         let batch = ROW_BATCH.min(deal_count - deal_leads.len());
         let mut rows = Vec::with_capacity(batch);
@@ -307,7 +342,11 @@ async fn seed_company(
     }
     write::mark_won_leads_as_customers(&mut tx).await?;
 
-    let conversation_count = if leads.is_empty() || people.sellers.is_empty() { 0 } else { spec.conversations };
+    let conversation_count = if leads.is_empty() || people.sellers.is_empty() {
+        0
+    } else {
+        spec.conversations
+    };
     let conversation_generator = ConversationGenerator {
         calendar,
         sellers: &people.sellers,
@@ -320,7 +359,9 @@ async fn seed_company(
     let mut conversations_written = 0;
     while conversations_written < conversation_count {
         let batch = CONVERSATION_BATCH.min(conversation_count - conversations_written);
-        let rows: Vec<_> = (0..batch).map(|_| conversation_generator.next_conversation(rng)).collect();
+        let rows: Vec<_> = (0..batch)
+            .map(|_| conversation_generator.next_conversation(rng))
+            .collect();
         write::insert_conversations(&mut tx, &rows).await?;
         conversations_written += batch;
     }
@@ -351,7 +392,14 @@ async fn seed_company(
         "key_results": counts.key_results,
     });
     let audit_id = cuid(rng);
-    write::insert_seed_audit(&mut tx, &audit_id, &ACTOR.label(), &counts_json.to_string(), chrono::Utc::now()).await?;
+    write::insert_seed_audit(
+        &mut tx,
+        &audit_id,
+        &ACTOR.label(),
+        &counts_json.to_string(),
+        chrono::Utc::now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(counts)
 }

@@ -35,6 +35,8 @@ pub struct Offering {
     pub product_questions: &'static [(&'static str, &'static str)],
     /// Extra details a talkative client adds.
     pub client_details: &'static [&'static str],
+    /// Fictional competitors, named in conversations and in lead and deal custom fields.
+    pub competitors: &'static [&'static str],
     /// What deal titles are made of: "Transportes Ribeiro – {item}".
     pub deal_items: &'static [&'static str],
 }
@@ -89,10 +91,22 @@ pub const ACME_ROTAS: Offering = Offering {
         "Nossos clientes de logística reduzem em média 18% do combustível nos primeiros três meses.",
     ],
     product_questions: &[
-        ("E isso integra com o nosso ERP?", "Integra sim: temos conectores prontos para TOTVS, SAP e Omie, e uma API aberta para o resto."),
-        ("Quanto tempo leva para implantar?", "Em média três semanas, com um consultor dedicado e treinamento dos motoristas incluso."),
-        ("O aplicativo funciona sem internet? Tem trecho sem sinal nenhum.", "Funciona: a rota fica salva no celular e sincroniza quando o sinal volta."),
-        ("Os terceirizados também conseguem usar?", "Conseguem, é só convidar pelo número do celular. Não precisa instalar nada no caminhão."),
+        (
+            "E isso integra com o nosso ERP?",
+            "Integra sim: temos conectores prontos para TOTVS, SAP e Omie, e uma API aberta para o resto.",
+        ),
+        (
+            "Quanto tempo leva para implantar?",
+            "Em média três semanas, com um consultor dedicado e treinamento dos motoristas incluso.",
+        ),
+        (
+            "O aplicativo funciona sem internet? Tem trecho sem sinal nenhum.",
+            "Funciona: a rota fica salva no celular e sincroniza quando o sinal volta.",
+        ),
+        (
+            "Os terceirizados também conseguem usar?",
+            "Conseguem, é só convidar pelo número do celular. Não precisa instalar nada no caminhão.",
+        ),
     ],
     client_details: &[
         "E isso piora no fim do mês, quando todo mundo quer receber ao mesmo tempo.",
@@ -101,9 +115,16 @@ pub const ACME_ROTAS: Offering = Offering {
         "A equipe é boa, o problema é a ferramenta mesmo.",
         "Nossa região tem muito trânsito, então rota errada custa caro.",
     ],
+    competitors: &["RotaMax", "FrotaPro", "LogiTrack", "RouteBox"],
     deal_items: &[
-        "Licença anual Plano Pro", "Implantação + 12 meses", "Expansão de frota", "Módulo de Telemetria",
-        "Plano Enterprise (3 filiais)", "Renovação anual", "Piloto 90 dias", "Módulo de Rastreamento ao Cliente",
+        "Licença anual Plano Pro",
+        "Implantação + 12 meses",
+        "Expansão de frota",
+        "Módulo de Telemetria",
+        "Plano Enterprise (3 filiais)",
+        "Renovação anual",
+        "Piloto 90 dias",
+        "Módulo de Rastreamento ao Cliente",
     ],
 };
 
@@ -114,7 +135,7 @@ pub const GLOBEX_SOLAR: Offering = Offering {
     unit_price: (3200, 4800),
     quantity: (40, 900),
     situations: &[
-        "Nossa conta de energia hoje fica em torno de R$ {valor} por mês, e a gente está no mercado cativo.",
+        "Nossa conta de energia hoje fica em torno de R$ {conta} por mês, e a gente está no mercado cativo.",
         "Temos um galpão de uns dez mil metros quadrados, com telhado metálico praticamente todo livre.",
         "Já fizemos um orçamento de solar há dois anos, mas na época não fechou a conta.",
         "A fábrica roda em dois turnos, então o consumo de dia é bem alto.",
@@ -139,7 +160,7 @@ pub const GLOBEX_SOLAR: Offering = Offering {
     decisions: &[
         "Investimento desse porte passa pelo conselho. Quem leva a pauta é {decisor}.",
         "Eu recomendo, mas quem aprova o capex é {decisor}.",
-        "A decisão é do comitê de investimentos, que se reúne uma vez por mês e é coordenado por {decisor}.",
+        "A decisão é do comitê de investimentos, que se reúne uma vez por mês; quem coordena é {decisor}.",
     ],
     budgets: &[
         "Temos uma linha de capex de uns R$ {valor} para eficiência energética.",
@@ -153,9 +174,18 @@ pub const GLOBEX_SOLAR: Offering = Offering {
         "Garantia de 25 anos nos painéis e manutenção preventiva inclusa nos dois primeiros anos.",
     ],
     product_questions: &[
-        ("O telhado aguenta o peso?", "Fazemos uma vistoria estrutural antes do projeto; se precisar de reforço, já entra no orçamento."),
-        ("Quanto tempo até começar a gerar?", "Da assinatura até a homologação, em média noventa dias."),
-        ("E se a empresa mudar de endereço?", "O sistema pode ser desmontado e reinstalado; o contrato prevê isso."),
+        (
+            "O telhado aguenta o peso?",
+            "Fazemos uma vistoria estrutural antes do projeto; se precisar de reforço, já entra no orçamento.",
+        ),
+        (
+            "Quanto tempo até começar a gerar?",
+            "Da assinatura até a homologação, em média noventa dias.",
+        ),
+        (
+            "E se a empresa mudar de endereço?",
+            "O sistema pode ser desmontado e reinstalado; o contrato prevê isso.",
+        ),
     ],
     client_details: &[
         "E o pior é que ninguém consegue explicar a conta direito.",
@@ -163,8 +193,14 @@ pub const GLOBEX_SOLAR: Offering = Offering {
         "O vizinho aqui do lado colocou solar ano passado e está muito satisfeito.",
         "Nosso cliente principal começou a pedir relatório de emissões.",
     ],
+    competitors: &["SolarMax", "EcoSol Energia", "Sunvolt", "Brasol"],
     deal_items: &[
-        "Usina 150 kWp", "Usina 300 kWp (galpão)", "Projeto solar + financiamento", "Ampliação de usina",
-        "Estudo de viabilidade", "Usina 75 kWp (filial)", "Monitoramento e O&M",
+        "Usina 150 kWp",
+        "Usina 300 kWp (galpão)",
+        "Projeto solar + financiamento",
+        "Ampliação de usina",
+        "Estudo de viabilidade",
+        "Usina 75 kWp (filial)",
+        "Monitoramento e O&M",
     ],
 };

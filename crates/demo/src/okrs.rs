@@ -58,7 +58,11 @@ fn plans(full: bool, quarter_revenue_target: f64) -> Vec<ObjectivePlan> {
         title: "Crescer a receita nova do trimestre",
         description: "Bater a meta somada dos squads com ticket médio saudável.",
         area: OkrArea::Revenue,
-        owner: if full { Owner::Director } else { Owner::FirstSquad },
+        owner: if full {
+            Owner::Director
+        } else {
+            Owner::FirstSquad
+        },
         key_results: vec![
             KeyResultPlan {
                 title: "Receita ganha no trimestre",
@@ -177,7 +181,12 @@ fn status_of(current: f64, expected_now: f64, target: f64) -> KeyResultStatus {
 }
 
 /// `full` gives the three objectives of the main demo; otherwise one revenue objective.
-pub fn draw_okrs<R: Rng>(rng: &mut R, calendar: &DemoCalendar, people: &People, full: bool) -> Okrs {
+pub fn draw_okrs<R: Rng>(
+    rng: &mut R,
+    calendar: &DemoCalendar,
+    people: &People,
+    full: bool,
+) -> Okrs {
     let (start, end, label) = calendar.quarter();
     let today = calendar.today();
     let quarter_days = (end - start).num_days() + 1;
@@ -191,13 +200,24 @@ pub fn draw_okrs<R: Rng>(rng: &mut R, calendar: &DemoCalendar, people: &People, 
         is_current: true,
     };
     let monthly_target: Decimal = people.squads.iter().map(|s| s.target_monthly).sum();
-    let quarter_revenue_target = (monthly_target * Decimal::from(3)).to_f64().unwrap_or(1_000_000.0);
+    let quarter_revenue_target = (monthly_target * Decimal::from(3))
+        .to_f64()
+        .unwrap_or(1_000_000.0);
 
     let owner_of = |owner: Owner| -> (String, GoalTargetType) {
-        match (owner, people.squad_leads.first(), people.squad_leads.last(), people.sellers.first()) {
+        match (
+            owner,
+            people.squad_leads.first(),
+            people.squad_leads.last(),
+            people.sellers.first(),
+        ) {
             (Owner::FirstSquad, Some((squad, _)), _, _) => (squad.clone(), GoalTargetType::Squad),
-            (Owner::LastSquadManager, _, Some((_, manager)), _) => (manager.clone(), GoalTargetType::User),
-            (Owner::FirstSeller, _, _, Some(seller)) => (seller.user_id.clone(), GoalTargetType::User),
+            (Owner::LastSquadManager, _, Some((_, manager)), _) => {
+                (manager.clone(), GoalTargetType::User)
+            }
+            (Owner::FirstSeller, _, _, Some(seller)) => {
+                (seller.user_id.clone(), GoalTargetType::User)
+            }
             _ => (people.director_id.clone(), GoalTargetType::User),
         }
     };
@@ -209,15 +229,28 @@ pub fn draw_okrs<R: Rng>(rng: &mut R, calendar: &DemoCalendar, people: &People, 
         }
     };
 
-    let mut okrs = Okrs { period, objectives: Vec::new(), key_results: Vec::new(), progress: Vec::new() };
+    let mut okrs = Okrs {
+        period,
+        objectives: Vec::new(),
+        key_results: Vec::new(),
+        progress: Vec::new(),
+    };
     for plan in plans(full, quarter_revenue_target) {
         let (owner_id, owner_type) = owner_of(plan.owner);
         let objective_id = cuid(rng);
         let mut ratios = Vec::new();
         for kr in &plan.key_results {
-            let expected_now = if kr.accumulates { kr.target * elapsed } else { kr.target };
+            let expected_now = if kr.accumulates {
+                kr.target * elapsed
+            } else {
+                kr.target
+            };
             let performance = rng.random_range(0.55..1.15);
-            let places = if kr.unit == KeyResultUnit::Currency { 2 } else { 1 };
+            let places = if kr.unit == KeyResultUnit::Currency {
+                2
+            } else {
+                1
+            };
             let current = expected_now * performance;
             let key_result_id = cuid(rng);
 
@@ -239,7 +272,8 @@ pub fn draw_okrs<R: Rng>(rng: &mut R, calendar: &DemoCalendar, people: &People, 
                     id: cuid(rng),
                     key_result_id: key_result_id.clone(),
                     value: decimal(value, places),
-                    note: (human && rng.random_bool(0.5)).then(|| "Atualizado na reunião semanal de OKRs.".to_owned()),
+                    note: (human && rng.random_bool(0.5))
+                        .then(|| "Atualizado na reunião semanal de OKRs.".to_owned()),
                     recorded_at,
                     recorded_by_id: human.then(|| people.director_id.clone()),
                     source: kr.source,
@@ -247,7 +281,11 @@ pub fn draw_okrs<R: Rng>(rng: &mut R, calendar: &DemoCalendar, people: &People, 
                 values.push(value);
             }
             let previous = values.iter().rev().nth(1).copied().unwrap_or(current);
-            let change = if previous > 0.0 { (current - previous) / previous * 100.0 } else { 0.0 };
+            let change = if previous > 0.0 {
+                (current - previous) / previous * 100.0
+            } else {
+                0.0
+            };
             let trend = if change > 1.0 {
                 "up"
             } else if change < -1.0 {
@@ -275,7 +313,8 @@ pub fn draw_okrs<R: Rng>(rng: &mut R, calendar: &DemoCalendar, people: &People, 
             });
             ratios.push((current / kr.target).min(1.0));
         }
-        let progress = (ratios.iter().sum::<f64>() / ratios.len().max(1) as f64 * 100.0).round() as i32;
+        let progress =
+            (ratios.iter().sum::<f64>() / ratios.len().max(1) as f64 * 100.0).round() as i32;
         okrs.objectives.push(ObjectiveRow {
             id: objective_id,
             period_id: okrs.period.id.clone(),

@@ -30,7 +30,12 @@ pub struct People {
     pub squad_leads: Vec<(String, String)>,
 }
 
-fn user<R: Rng>(rng: &mut R, calendar: &DemoCalendar, person: &PersonSpec, role: UserRole) -> UserRow {
+fn user<R: Rng>(
+    rng: &mut R,
+    calendar: &DemoCalendar,
+    person: &PersonSpec,
+    role: UserRole,
+) -> UserRow {
     let created_at = calendar.moment_within(rng, 200..420);
     let last_login_at = Some(calendar.moment_within(rng, 0..6));
     UserRow {
@@ -65,7 +70,9 @@ pub fn draw_people<R: Rng>(rng: &mut R, calendar: &DemoCalendar, spec: &CompanyS
             created_at: calendar.moment_within(rng, 380..430),
         };
         let manager = user(rng, calendar, &squad.manager, UserRole::Manager);
-        people.squad_leads.push((squad_row.id.clone(), manager.id.clone()));
+        people
+            .squad_leads
+            .push((squad_row.id.clone(), manager.id.clone()));
         people.members.push(SquadMemberRow {
             id: cuid(rng),
             user_id: manager.id.clone(),

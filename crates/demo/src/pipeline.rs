@@ -20,8 +20,8 @@ use crate::people::Seller;
 use crate::rows::{DealRow, LeadRow, StageRow};
 use crate::transcripts::business_email;
 use crate::vocabulary::{
-    CITIES, COMPANY_SIZES, COMPANY_SUFFIXES, COMPETITORS, LEAD_SOURCES, LEAD_STATUSES, POSITIONS, SECTORS, SURNAMES,
-    mobile_phone, person_name, pick,
+    CITIES, COMPANY_SIZES, COMPANY_SUFFIXES, LEAD_SOURCES, LEAD_STATUSES, POSITIONS, SECTORS,
+    SURNAMES, mobile_phone, person_name, pick,
 };
 
 pub struct StageSpec {
@@ -33,12 +33,42 @@ pub struct StageSpec {
 
 /// Every company's default pipeline (PRODUCT.md "Pipeline stages").
 pub const DEFAULT_STAGES: [StageSpec; 6] = [
-    StageSpec { key: "prospecting", name: "Prospecção", probability: 10, kind: StageKind::Open },
-    StageSpec { key: "qualification", name: "Qualificação", probability: 25, kind: StageKind::Open },
-    StageSpec { key: "proposal", name: "Proposta", probability: 50, kind: StageKind::Open },
-    StageSpec { key: "negotiation", name: "Negociação", probability: 75, kind: StageKind::Open },
-    StageSpec { key: "won", name: "Ganho", probability: 100, kind: StageKind::Won },
-    StageSpec { key: "lost", name: "Perdido", probability: 0, kind: StageKind::Lost },
+    StageSpec {
+        key: "prospecting",
+        name: "Prospecção",
+        probability: 10,
+        kind: StageKind::Open,
+    },
+    StageSpec {
+        key: "qualification",
+        name: "Qualificação",
+        probability: 25,
+        kind: StageKind::Open,
+    },
+    StageSpec {
+        key: "proposal",
+        name: "Proposta",
+        probability: 50,
+        kind: StageKind::Open,
+    },
+    StageSpec {
+        key: "negotiation",
+        name: "Negociação",
+        probability: 75,
+        kind: StageKind::Open,
+    },
+    StageSpec {
+        key: "won",
+        name: "Ganho",
+        probability: 100,
+        kind: StageKind::Won,
+    },
+    StageSpec {
+        key: "lost",
+        name: "Perdido",
+        probability: 0,
+        kind: StageKind::Lost,
+    },
 ];
 
 /// Relative frequency of each default stage among generated deals, in the same order.
@@ -48,7 +78,14 @@ const PROPOSAL: usize = 2;
 const WON: usize = 4;
 const LOST: usize = 5;
 
-const LOSS_REASONS: &[&str] = &["Preço", "Escolheu concorrente", "Sem orçamento", "Timing", "Sem resposta", "Fez internamente"];
+const LOSS_REASONS: &[&str] = &[
+    "Preço",
+    "Escolheu concorrente",
+    "Sem orçamento",
+    "Timing",
+    "Sem resposta",
+    "Fez internamente",
+];
 
 pub fn stage_rows<R: Rng>(rng: &mut R) -> Vec<StageRow> {
     DEFAULT_STAGES
@@ -78,11 +115,12 @@ pub struct LeadRef {
 }
 
 /// "Transportes Ribeiro Ltda" → "Transportes Ribeiro", for deal titles.
+/// The longest matching suffix wins, so "& Filhos Ltda" goes whole rather than just "Ltda".
 fn without_legal_suffix(company: &str) -> &str {
     COMPANY_SUFFIXES
         .iter()
         .filter_map(|suffix| company.strip_suffix(suffix).map(str::trim_end))
-        .next()
+        .min_by_key(|rest| rest.len())
         .unwrap_or(company)
 }
 
@@ -90,26 +128,40 @@ fn without_legal_suffix(company: &str) -> &str {
 pub struct LeadGenerator<'a> {
     calendar: DemoCalendar,
     sellers: &'a [Seller],
+    offering: &'a Offering,
     index: u64,
 }
 
 impl<'a> LeadGenerator<'a> {
-    pub fn new(calendar: DemoCalendar, sellers: &'a [Seller]) -> Self {
-        Self { calendar, sellers, index: 0 }
+    pub fn new(calendar: DemoCalendar, sellers: &'a [Seller], offering: &'a Offering) -> Self {
+        Self {
+            calendar,
+            sellers,
+            offering,
+            index: 0,
+        }
     }
 
     pub fn next_lead<R: Rng>(&mut self, rng: &mut R) -> (LeadRow, LeadRef) {
         self.index += 1;
         let person = person_name(rng);
         let sector = pick(rng, SECTORS);
-        let company = format!("{} {} {}", pick(rng, sector.name_prefixes), pick(rng, SURNAMES), pick(rng, COMPANY_SUFFIXES));
+        let company = format!(
+            "{} {} {}",
+            pick(rng, sector.name_prefixes),
+            pick(rng, SURNAMES),
+            pick(rng, COMPANY_SUFFIXES)
+        );
         let city = pick(rng, CITIES);
         let email = business_email(&person, &company);
         let owner = (!self.sellers.is_empty() && rng.random_bool(0.88))
             .then(|| rng.random_range(0..self.sellers.len()) as u32);
         let origin = rng.random_range(0..100);
         let external_id = match origin {
-            0..=59 => Some(format!("hubspot:{}", 4_100_000 + self.index * 3 + rng.random_range(0..3))),
+            0..=59 => Some(format!(
+                "hubspot:{}",
+                4_100_000 + self.index * 3 + rng.random_range(0..3)
+            )),
             60..=69 => Some(format!("csv:LD-{:06}", self.index)),
             _ => None,
         };
@@ -121,7 +173,7 @@ impl<'a> LeadGenerator<'a> {
             "funcionarios": rng.random_range(8..2400),
         });
         if rng.random_bool(0.3) {
-            custom_fields["concorrente_atual"] = json!(pick(rng, COMPETITORS));
+            custom_fields["concorrente_atual"] = json!(pick(rng, self.offering.competitors));
         }
         let created_at = self.calendar.moment_within(rng, 3..270);
         let row = LeadRow {
@@ -129,12 +181,18 @@ impl<'a> LeadGenerator<'a> {
             external_id,
             name: person.clone(),
             email: rng.random_bool(0.93).then(|| email.clone()),
-            phone: rng.random_bool(0.85).then(|| mobile_phone(rng, city.area_code)),
+            phone: rng
+                .random_bool(0.85)
+                .then(|| mobile_phone(rng, city.area_code)),
             company_name: Some(company.clone()),
-            position: rng.random_bool(0.9).then(|| (*pick(rng, POSITIONS)).to_owned()),
+            position: rng
+                .random_bool(0.9)
+                .then(|| (*pick(rng, POSITIONS)).to_owned()),
             source: Some((*pick(rng, LEAD_SOURCES)).to_owned()),
             status: Some((*pick(rng, LEAD_STATUSES)).to_owned()),
-            lead_score: rng.random_bool(0.85).then(|| f64::from(rng.random_range(50..985_u32)) / 10.0),
+            lead_score: rng
+                .random_bool(0.85)
+                .then(|| f64::from(rng.random_range(50..985_u32)) / 10.0),
             custom_fields_json: custom_fields.to_string(),
             owner_id: owner.map(|i| self.sellers[i as usize].user_id.clone()),
             created_at,
@@ -201,11 +259,17 @@ impl<'a> DealGenerator<'a> {
         let index = self.made;
         self.made += 1;
         // The first six deals take one stage each, so every stage has deals however few are made.
-        let stage_index = if index < DEFAULT_STAGES.len() { index } else { weighted_stage(rng) };
+        let stage_index = if index < DEFAULT_STAGES.len() {
+            index
+        } else {
+            weighted_stage(rng)
+        };
         let stage = &DEFAULT_STAGES[stage_index];
         let owner = match lead.owner {
             Some(owner) => Some(owner as usize),
-            None if !self.sellers.is_empty() && rng.random_bool(0.6) => Some(rng.random_range(0..self.sellers.len())),
+            None if !self.sellers.is_empty() && rng.random_bool(0.6) => {
+                Some(rng.random_range(0..self.sellers.len()))
+            }
             None => None,
         };
         let item = *pick(rng, self.offering.deal_items);
@@ -213,7 +277,11 @@ impl<'a> DealGenerator<'a> {
         if usd {
             self.usd_left -= 1;
         }
-        let (value, currency) = if usd { (log_uniform(rng, 8_000.0, 60_000.0), "USD") } else { (log_uniform(rng, 5_000.0, 250_000.0), "BRL") };
+        let (value, currency) = if usd {
+            (log_uniform(rng, 8_000.0, 60_000.0), "USD")
+        } else {
+            (log_uniform(rng, 5_000.0, 250_000.0), "BRL")
+        };
 
         let today = self.calendar.today();
         let (created_at, stage_changed_at, expected_close_at, closed_at) = match stage_index {
@@ -236,7 +304,10 @@ impl<'a> DealGenerator<'a> {
                 };
                 let changed = self.calendar.moment_days_ago(rng, in_stage_days);
                 let created = changed - Duration::days(rng.random_range(0..45));
-                let expected = self.calendar.start_of(today + Duration::days(rng.random_range(-10..90))) + Duration::hours(12);
+                let expected = self
+                    .calendar
+                    .start_of(today + Duration::days(rng.random_range(-10..90)))
+                    + Duration::hours(12);
                 (created, changed, Some(expected), None)
             }
         };
@@ -247,20 +318,29 @@ impl<'a> DealGenerator<'a> {
 
         let mut custom_fields = json!({ "produto": item });
         if rng.random_bool(0.3) {
-            custom_fields["concorrente"] = json!(pick(rng, COMPETITORS));
+            custom_fields["concorrente"] = json!(pick(rng, self.offering.competitors));
         }
         if stage_index == LOST {
             custom_fields["motivo_perda"] = json!(pick(rng, LOSS_REASONS));
         }
         let row = DealRow {
             id: cuid(rng),
-            external_id: lead.from_hubspot.then(|| format!("hubspot:{}", 9_200_000_000_u64 + index as u64 * 7 + rng.random_range(0..7))),
+            external_id: lead.from_hubspot.then(|| {
+                format!(
+                    "hubspot:{}",
+                    9_200_000_000_u64 + index as u64 * 7 + rng.random_range(0..7)
+                )
+            }),
             title: format!("{} – {item}", without_legal_suffix(&lead.company)),
             stage: stage.key,
             probability: Decimal::from(stage.probability),
             value,
             currency,
-            expected_close_at: if stage.kind == StageKind::Open { expected_close_at } else { closed_at },
+            expected_close_at: if stage.kind == StageKind::Open {
+                expected_close_at
+            } else {
+                closed_at
+            },
             closed_at,
             custom_fields_json: custom_fields.to_string(),
             lead_id: lead.id.clone(),
@@ -300,14 +380,30 @@ mod tests {
 
     fn sellers() -> Vec<Seller> {
         (1..=4)
-            .map(|i| Seller { user_id: format!("u{i}"), name: format!("Agente {i}"), email: format!("agente{i}@x.com.br"), skill: 0.5 })
+            .map(|i| Seller {
+                user_id: format!("u{i}"),
+                name: format!("Agente {i}"),
+                email: format!("agente{i}@x.com.br"),
+                skill: 0.5,
+            })
             .collect()
     }
 
     #[test]
     fn legal_suffixes_are_dropped_from_titles() {
-        assert_eq!(without_legal_suffix("Transportes Ribeiro Ltda"), "Transportes Ribeiro");
+        assert_eq!(
+            without_legal_suffix("Transportes Ribeiro Ltda"),
+            "Transportes Ribeiro"
+        );
         assert_eq!(without_legal_suffix("Agro Lima S.A."), "Agro Lima");
+        assert_eq!(
+            without_legal_suffix("Construtora Dias & Filhos Ltda"),
+            "Construtora Dias"
+        );
+        assert_eq!(
+            without_legal_suffix("Atacadão Rocha Comércio Ltda"),
+            "Atacadão Rocha"
+        );
         assert_eq!(without_legal_suffix("Grupo Sem Sufixo"), "Grupo Sem Sufixo");
     }
 
@@ -317,9 +413,10 @@ mod tests {
         let calendar = DemoCalendar::new(today);
         let sellers = sellers();
         let mut rng = ChaCha8Rng::seed_from_u64(5);
-        let mut leads = LeadGenerator::new(calendar, &sellers);
+        let mut leads = LeadGenerator::new(calendar, &sellers, &ACME_ROTAS);
         let refs: Vec<LeadRef> = (0..60).map(|_| leads.next_lead(&mut rng).1).collect();
-        let mut deals = DealGenerator::new(&mut rng, calendar, &sellers, &ACME_ROTAS, refs.len(), 40, 0);
+        let mut deals =
+            DealGenerator::new(&mut rng, calendar, &sellers, &ACME_ROTAS, refs.len(), 40, 0);
         let rows: Vec<DealRow> = (0..40)
             .map(|_| {
                 let lead = deals.next_lead_index(&mut rng);
@@ -327,26 +424,48 @@ mod tests {
             })
             .collect();
         for stage in &DEFAULT_STAGES {
-            assert!(rows.iter().any(|d| d.stage == stage.key), "no deal in {}", stage.key);
+            assert!(
+                rows.iter().any(|d| d.stage == stage.key),
+                "no deal in {}",
+                stage.key
+            );
         }
         let month_start = calendar.start_of(calendar.month_start());
-        let wins_this_month = rows.iter().filter(|d| d.stage == "won" && d.closed_at.is_some_and(|c| c >= month_start)).count();
+        let wins_this_month = rows
+            .iter()
+            .filter(|d| d.stage == "won" && d.closed_at.is_some_and(|c| c >= month_start))
+            .count();
         assert!(wins_this_month >= 5, "{wins_this_month}");
         for deal in &rows {
             assert!(deal.stage_changed_at >= deal.created_at);
-            assert_eq!(deal.closed_at.is_some(), matches!(deal.stage, "won" | "lost"), "{}", deal.stage);
-            assert!(deal.value >= Decimal::from(5_000) && deal.value <= Decimal::from(250_000), "{}", deal.value);
+            assert_eq!(
+                deal.closed_at.is_some(),
+                matches!(deal.stage, "won" | "lost"),
+                "{}",
+                deal.stage
+            );
+            assert!(
+                deal.value >= Decimal::from(5_000) && deal.value <= Decimal::from(250_000),
+                "{}",
+                deal.value
+            );
         }
     }
 
     #[test]
     fn external_ids_are_namespaced_and_unique() {
-        let calendar = DemoCalendar::new(NaiveDate::from_ymd_opt(2026, 11, 27).expect("valid date"));
+        let calendar =
+            DemoCalendar::new(NaiveDate::from_ymd_opt(2026, 11, 27).expect("valid date"));
         let sellers = sellers();
         let mut rng = ChaCha8Rng::seed_from_u64(6);
-        let mut leads = LeadGenerator::new(calendar, &sellers);
-        let ids: Vec<String> = (0..2000).filter_map(|_| leads.next_lead(&mut rng).0.external_id).collect();
-        assert!(ids.iter().all(|id| id.starts_with("hubspot:") || id.starts_with("csv:")));
+        let mut leads = LeadGenerator::new(calendar, &sellers, &ACME_ROTAS);
+        let ids: Vec<String> = (0..2000)
+            .filter_map(|_| leads.next_lead(&mut rng).0.external_id)
+            .collect();
+        assert!(
+            ids.iter()
+                .all(|id| id.starts_with("hubspot:") || id.starts_with("csv:"))
+        );
         let mut unique = ids.clone();
         unique.sort();
         unique.dedup();

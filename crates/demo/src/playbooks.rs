@@ -116,7 +116,11 @@ fn bant_v1() -> Value {
     })
 }
 
-pub fn draw_playbooks<R: Rng>(rng: &mut R, calendar: &DemoCalendar, methodology: Methodology) -> Playbooks {
+pub fn draw_playbooks<R: Rng>(
+    rng: &mut R,
+    calendar: &DemoCalendar,
+    methodology: Methodology,
+) -> Playbooks {
     match methodology {
         Methodology::Spiced => {
             let v1_at = calendar.moment_within(rng, 200..260);
@@ -145,7 +149,10 @@ pub fn draw_playbooks<R: Rng>(rng: &mut R, calendar: &DemoCalendar, methodology:
                 created_at: v1_at + Duration::days(rng.random_range(60..120)),
             };
             let active_id = v2.id.clone();
-            Playbooks { rows: vec![v1, v2], active_id }
+            Playbooks {
+                rows: vec![v1, v2],
+                active_id,
+            }
         }
         Methodology::Bant => {
             let v1 = PlaybookRow {
@@ -161,7 +168,10 @@ pub fn draw_playbooks<R: Rng>(rng: &mut R, calendar: &DemoCalendar, methodology:
                 created_at: calendar.moment_within(rng, 90..200),
             };
             let active_id = v1.id.clone();
-            Playbooks { rows: vec![v1], active_id }
+            Playbooks {
+                rows: vec![v1],
+                active_id,
+            }
         }
     }
 }

@@ -7,8 +7,8 @@
 
 use chrono::{DateTime, Utc};
 use domain::{
-    ConversationChannel, GoalTargetType, KeyResultStatus, KeyResultUnit, OkrArea, OkrStatus, PlaybookFunction,
-    PlaybookStatus, StageKind, UserArea, UserRole,
+    ConversationChannel, GoalTargetType, KeyResultStatus, KeyResultUnit, OkrArea, OkrStatus,
+    PlaybookFunction, PlaybookStatus, StageKind, UserArea, UserRole,
 };
 use rust_decimal::Decimal;
 

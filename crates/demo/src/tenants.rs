@@ -21,8 +21,14 @@ pub struct PersonSpec {
 
 impl PersonSpec {
     fn new(name: &str, email: &str, area: UserArea, on_linkedin: bool) -> Self {
-        let linkedin = on_linkedin.then(|| format!("https://www.linkedin.com/in/{}", ascii_slug(name, '-')));
-        Self { name: name.to_owned(), email: email.to_owned(), linkedin, area }
+        let linkedin =
+            on_linkedin.then(|| format!("https://www.linkedin.com/in/{}", ascii_slug(name, '-')));
+        Self {
+            name: name.to_owned(),
+            email: email.to_owned(),
+            linkedin,
+            area,
+        }
     }
 }
 
@@ -65,13 +71,23 @@ pub struct CompanySpec {
     pub usd_deals: usize,
 }
 
-fn agents(domain: &str, names: &[&str], first_number: usize, linkedin_every: usize) -> Vec<PersonSpec> {
+fn agents(
+    domain: &str,
+    names: &[&str],
+    first_number: usize,
+    linkedin_every: usize,
+) -> Vec<PersonSpec> {
     names
         .iter()
         .enumerate()
         .map(|(i, name)| {
             let number = first_number + i;
-            PersonSpec::new(name, &format!("agente{number}@{domain}"), UserArea::Sales, number % linkedin_every != 0)
+            PersonSpec::new(
+                name,
+                &format!("agente{number}@{domain}"),
+                UserArea::Sales,
+                !number.is_multiple_of(linkedin_every),
+            )
         })
         .collect()
 }
@@ -92,15 +108,45 @@ pub fn acme() -> CompanySpec {
                 name: "Squad Sul".into(),
                 kind: "sales",
                 target_monthly: Decimal::from(450_000),
-                manager: PersonSpec::new("Ricardo Almeida", "gerente.sul@acme.com.br", UserArea::Sales, true),
-                agents: agents(domain, &["Ana Souza", "Bruno Carvalho", "Camila Rocha", "Diego Martins"], 1, 3),
+                manager: PersonSpec::new(
+                    "Ricardo Almeida",
+                    "gerente.sul@acme.com.br",
+                    UserArea::Sales,
+                    true,
+                ),
+                agents: agents(
+                    domain,
+                    &[
+                        "Ana Souza",
+                        "Bruno Carvalho",
+                        "Camila Rocha",
+                        "Diego Martins",
+                    ],
+                    1,
+                    3,
+                ),
             },
             SquadSpec {
                 name: "Squad Norte".into(),
                 kind: "pre_sales",
                 target_monthly: Decimal::from(300_000),
-                manager: PersonSpec::new("Fernanda Lima", "gerente.norte@acme.com.br", UserArea::Sales, false),
-                agents: agents(domain, &["Eduarda Nunes", "Felipe Araújo", "Gabriela Teixeira", "Henrique Barros"], 5, 3),
+                manager: PersonSpec::new(
+                    "Fernanda Lima",
+                    "gerente.norte@acme.com.br",
+                    UserArea::Sales,
+                    false,
+                ),
+                agents: agents(
+                    domain,
+                    &[
+                        "Eduarda Nunes",
+                        "Felipe Araújo",
+                        "Gabriela Teixeira",
+                        "Henrique Barros",
+                    ],
+                    5,
+                    3,
+                ),
             },
         ],
         leads: 300,
@@ -127,8 +173,18 @@ pub fn globex() -> CompanySpec {
             name: "Vendas Corporativas".into(),
             kind: "sales",
             target_monthly: Decimal::from(600_000),
-            manager: PersonSpec::new("Juliana Freitas", "gerente@globex.com.br", UserArea::Sales, true),
-            agents: agents(domain, &["Lucas Pereira", "Renata Dias", "Thiago Moreira"], 1, 2),
+            manager: PersonSpec::new(
+                "Juliana Freitas",
+                "gerente@globex.com.br",
+                UserArea::Sales,
+                true,
+            ),
+            agents: agents(
+                domain,
+                &["Lucas Pereira", "Renata Dias", "Thiago Moreira"],
+                1,
+                2,
+            ),
         }],
         leads: 80,
         deals: 50,
@@ -161,14 +217,24 @@ pub fn escala<R: Rng>(rng: &mut R, options: &ScaleOptions) -> CompanySpec {
             name: (*name).to_owned(),
             kind,
             target_monthly: Decimal::ZERO,
-            manager: PersonSpec::new(&person_name(rng), &format!("gerente{}@{domain}", i + 1), UserArea::Sales, true),
+            manager: PersonSpec::new(
+                &person_name(rng),
+                &format!("gerente{}@{domain}", i + 1),
+                UserArea::Sales,
+                true,
+            ),
             agents: Vec::new(),
         })
         .collect();
     let squad_count = squads.len();
     for number in 1..=options.agents {
         let name = person_name(rng);
-        let agent = PersonSpec::new(&name, &format!("agente{number}@{domain}"), UserArea::Sales, number % 4 != 0);
+        let agent = PersonSpec::new(
+            &name,
+            &format!("agente{number}@{domain}"),
+            UserArea::Sales,
+            !number.is_multiple_of(4),
+        );
         squads[(number - 1) % squad_count].agents.push(agent);
     }
     for squad in &mut squads {
@@ -182,7 +248,12 @@ pub fn escala<R: Rng>(rng: &mut R, options: &ScaleOptions) -> CompanySpec {
         offering: &ACME_ROTAS,
         methodology: Methodology::Spiced,
         ranking_visibility: true,
-        director: PersonSpec::new("Roberta Sampaio", "diretor@escala.com.br", UserArea::Gtm, false),
+        director: PersonSpec::new(
+            "Roberta Sampaio",
+            "diretor@escala.com.br",
+            UserArea::Gtm,
+            false,
+        ),
         squads,
         leads: options.leads,
         deals: options.deals,

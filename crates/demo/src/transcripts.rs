@@ -18,7 +18,7 @@ use rand::Rng;
 use rust_decimal::Decimal;
 
 use crate::offering::Offering;
-use crate::vocabulary::{COMPETITORS, FEMALE_FIRST_NAMES, MALE_FIRST_NAMES, ascii_slug, pick};
+use crate::vocabulary::{FEMALE_FIRST_NAMES, MALE_FIRST_NAMES, ascii_slug, pick};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Speaker {
@@ -70,12 +70,19 @@ pub fn write_conversation<R: Rng>(
     match channel {
         ConversationChannel::Call | ConversationChannel::Video => {
             let (text, seconds) = render_spoken(rng, &turns, &slots);
-            Transcript { text, duration_seconds: Some(seconds) }
+            Transcript {
+                text,
+                duration_seconds: Some(seconds),
+            }
         }
-        ConversationChannel::Whatsapp => Transcript { text: render_whatsapp(rng, &turns, people, start), duration_seconds: None },
-        ConversationChannel::Email => {
-            Transcript { text: render_email(rng, &turns, people, offering, start), duration_seconds: None }
-        }
+        ConversationChannel::Whatsapp => Transcript {
+            text: render_whatsapp(rng, &turns, people, start),
+            duration_seconds: None,
+        },
+        ConversationChannel::Email => Transcript {
+            text: render_email(rng, &turns, people, offering, start),
+            duration_seconds: None,
+        },
     }
 }
 
@@ -90,6 +97,8 @@ struct Slots {
     competitor: &'static str,
     percent: String,
     money: String,
+    /// A monthly bill, larger than any of the `money` amounts quoted beside it.
+    bill: String,
     price: String,
     unit: &'static str,
     month: &'static str,
@@ -101,17 +110,42 @@ struct Slots {
 }
 
 const MONTHS_PT: [&str; 12] = [
-    "janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
-    "novembro", "dezembro",
+    "janeiro",
+    "fevereiro",
+    "março",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
 ];
 
-const DECIDER_ROLES: &[&str] = &["diretor financeiro", "CEO", "sócio", "diretor de operações", "presidente"];
-const DECIDER_ROLES_F: &[&str] = &["diretora financeira", "CEO", "sócia", "diretora de operações", "presidente"];
-const MEETING_HOURS: &[&str] = &["9h", "10h", "10h30", "11h", "14h", "14h30", "15h", "16h", "17h"];
+const DECIDER_ROLES: &[&str] = &[
+    "diretor financeiro",
+    "CEO",
+    "sócio",
+    "diretor de operações",
+    "presidente",
+];
+const DECIDER_ROLES_F: &[&str] = &[
+    "diretora financeira",
+    "CEO",
+    "sócia",
+    "diretora de operações",
+    "presidente",
+];
+const MEETING_HOURS: &[&str] = &[
+    "9h", "10h", "10h30", "11h", "14h", "14h30", "15h", "16h", "17h",
+];
 
 /// One line of a fragment list.
 fn one<'a, R: Rng>(rng: &mut R, lines: &[&'a str]) -> &'a str {
-    *pick(rng, lines)
+    let line: &&'a str = pick(rng, lines);
+    line
 }
 
 fn first_name(full: &str) -> &str {
@@ -144,11 +178,20 @@ fn grouped(value: u32) -> String {
 }
 
 impl Slots {
-    fn draw<R: Rng>(rng: &mut R, offering: &Offering, people: &Participants<'_>, date: NaiveDate) -> Self {
+    fn draw<R: Rng>(
+        rng: &mut R,
+        offering: &Offering,
+        people: &Participants<'_>,
+        date: NaiveDate,
+    ) -> Self {
         let next = business_day_after(date, rng.random_range(2..9));
         let month_index = (date.month0() + rng.random_range(1..5)) % 12;
         let female = rng.random_bool(0.4);
-        let decider_first = if female { *pick(rng, FEMALE_FIRST_NAMES) } else { *pick(rng, MALE_FIRST_NAMES) };
+        let decider_first = if female {
+            *pick(rng, FEMALE_FIRST_NAMES)
+        } else {
+            *pick(rng, MALE_FIRST_NAMES)
+        };
         let decider = if female {
             format!("a {decider_first}, nossa {}", pick(rng, DECIDER_ROLES_F))
         } else {
@@ -162,9 +205,10 @@ impl Slots {
             org: offering.seller_company,
             product: offering.product,
             company: people.client_company.to_owned(),
-            competitor: *pick(rng, COMPETITORS),
+            competitor: *pick(rng, offering.competitors),
             percent: rng.random_range(8..36).to_string(),
             money: format!("{} mil", rng.random_range(12..420)),
+            bill: format!("{} mil", rng.random_range(450..1_800)),
             price: grouped(rng.random_range(price_min..=price_max)),
             unit: offering.price_unit,
             month: MONTHS_PT[month_index as usize],
@@ -186,6 +230,7 @@ impl Slots {
             "concorrente" => self.competitor,
             "pct" => &self.percent,
             "valor" => &self.money,
+            "conta" => &self.bill,
             "preco" => &self.price,
             "unidade" => self.unit,
             "mes" => self.month,
@@ -232,25 +277,55 @@ impl Slots {
 
 // Fragments shared by every offering. The client's substance comes from the offering.
 const OPENING_SPOKEN: &[(&str, &str)] = &[
-    ("Oi, {cliente}, bom dia! Aqui é {vendedor}, da {org}. Tudo bem com você?", "Tudo ótimo, {vendedor}. Pode falar."),
-    ("Boa tarde, {cliente}! {vendedor} falando, da {org}. Está me ouvindo bem?", "Oi, {vendedor}! Estou sim, tudo certo."),
-    ("Olá, {cliente}, tudo certo? Obrigado por separar esse tempo hoje.", "Tudo bem. Só tenho uns trinta minutos, tá?"),
-    ("Bom dia, {cliente}! É {vendedor}, da {org}, conforme combinamos por e-mail.", "Bom dia! Correria de fim de mês, mas vamos lá."),
+    (
+        "Oi, {cliente}, bom dia! Aqui é {vendedor}, da {org}. Tudo bem com você?",
+        "Tudo ótimo, {vendedor}. Pode falar.",
+    ),
+    (
+        "Boa tarde, {cliente}! {vendedor} falando, da {org}. Está me ouvindo bem?",
+        "Oi, {vendedor}! Estou sim, tudo certo.",
+    ),
+    (
+        "Olá, {cliente}, tudo certo? Obrigado por separar esse tempo hoje.",
+        "Tudo bem. Só tenho uns trinta minutos, tá?",
+    ),
+    (
+        "Bom dia, {cliente}! É {vendedor}, da {org}, conforme combinamos por e-mail.",
+        "Bom dia! Correria de fim de mês, mas vamos lá.",
+    ),
 ];
 const OPENING_WRITTEN: &[(&str, &str)] = &[
-    ("Oi, {cliente}, tudo bem? Aqui é {vendedor}, da {org}. Vi que você baixou nosso material sobre o {produto}.", "Oi, {vendedor}. Tudo bem, sim. Baixei, estava pesquisando."),
-    ("Olá, {cliente}! {vendedor} da {org}. Posso te fazer umas perguntas rápidas sobre a {empresa}?", "Pode sim, mas estou entre reuniões."),
-    ("Bom dia, {cliente}! Conforme conversamos, seguem algumas perguntas para eu entender melhor o cenário.", "Bom dia! Claro, vamos lá."),
+    (
+        "Oi, {cliente}, tudo bem? Aqui é {vendedor}, da {org}. Vi que você baixou nosso material sobre o {produto}.",
+        "Oi, {vendedor}. Tudo bem, sim. Baixei, estava pesquisando.",
+    ),
+    (
+        "Olá, {cliente}! {vendedor} da {org}. Posso te fazer umas perguntas rápidas sobre a {empresa}?",
+        "Pode sim, mas estou entre reuniões.",
+    ),
+    (
+        "Bom dia, {cliente}! Conforme conversamos, seguem algumas perguntas para eu entender melhor o cenário.",
+        "Bom dia! Claro, vamos lá.",
+    ),
 ];
 const AGENDA: &[(&str, &str)] = &[
-    ("A ideia de hoje é entender como funciona a operação de vocês e ver se o {produto} faz sentido. Pode ser?", "Pode ser, perfeito."),
-    ("Pensei em dividir assim: você me conta o cenário atual, eu mostro rapidamente a solução e no final combinamos os próximos passos. Tudo bem?", "Combinado."),
-    ("Antes de falar da solução, queria ouvir mais de você. Tudo bem?", "Fechado, vamos nessa."),
+    (
+        "A ideia de hoje é entender como funciona a operação de vocês e ver se o {produto} faz sentido. Pode ser?",
+        "Pode ser, perfeito.",
+    ),
+    (
+        "Pensei em dividir assim: você me conta o cenário atual, eu mostro rapidamente a solução e no final combinamos os próximos passos. Tudo bem?",
+        "Combinado.",
+    ),
+    (
+        "Antes de falar da solução, queria ouvir mais de você. Tudo bem?",
+        "Fechado, vamos nessa.",
+    ),
 ];
 const SITUATION_QUESTIONS: &[&str] = &[
-    "Me conta um pouco: como vocês fazem isso hoje na {empresa}?",
-    "Como está estruturado esse processo hoje? Quantas pessoas estão envolvidas?",
-    "Vocês usam alguma ferramenta hoje ou é mais na planilha?",
+    "Me conta um pouco: como é o cenário hoje na {empresa}?",
+    "Como vocês lidam com isso hoje? Quem cuida do assunto?",
+    "O que vocês já tentaram até agora?",
 ];
 const PAIN_QUESTIONS: &[&str] = &[
     "E o que mais incomoda nesse processo hoje?",
@@ -284,10 +359,20 @@ const VAGUE_ANSWERS: &[&str] = &[
     "Não sei, sinceramente. Talvez.",
 ];
 const ACKNOWLEDGEMENTS: &[&str] = &[
-    "Entendi.", "Faz sentido.", "Certo, anotei aqui.", "Interessante, me conta mais sobre isso.", "Nossa, imagino.",
+    "Entendi.",
+    "Faz sentido.",
+    "Certo, anotei aqui.",
+    "Interessante, me conta mais sobre isso.",
+    "Nossa, imagino.",
     "Isso é bem comum no setor de vocês.",
 ];
-const CLIENT_ACKNOWLEDGEMENTS: &[&str] = &["Entendi.", "Certo.", "Ok, faz sentido.", "Interessante.", "Hmm, legal."];
+const CLIENT_ACKNOWLEDGEMENTS: &[&str] = &[
+    "Entendi.",
+    "Certo.",
+    "Ok, faz sentido.",
+    "Interessante.",
+    "Hmm, legal.",
+];
 const COMPETITOR_MENTIONS: &[&str] = &[
     "A gente já usa o {concorrente} hoje, na verdade.",
     "Estamos conversando também com o {concorrente}.",
@@ -303,7 +388,11 @@ const COMPETITOR_FOLLOW_UPS: &[&str] = &[
     "O suporte deles é bem fraco, para ser sincero.",
     "O preço deles é bom, mas a equipe reclama bastante.",
 ];
-const PRICE_QUESTIONS: &[&str] = &["E quanto custa isso?", "Qual é o investimento?", "Me passa uma ideia de valores?"];
+const PRICE_QUESTIONS: &[&str] = &[
+    "E quanto custa isso?",
+    "Qual é o investimento?",
+    "Me passa uma ideia de valores?",
+];
 const PRICE_ANSWERS: &[&str] = &[
     "Para o tamanho de vocês, fica em torno de R$ {preco} {unidade}, com implantação inclusa.",
     "O plano que eu recomendaria sai por R$ {preco} {unidade}, em contrato anual.",
@@ -336,20 +425,44 @@ const TIMING_RESPONSES: &[&str] = &[
     "Tranquilo. Posso te procurar em {mes} então?",
 ];
 const NEXT_STEPS: &[(&str, &str)] = &[
-    ("Então fica assim: eu te mando a proposta até {dia}, {data}, e marcamos a apresentação com {decisor}?", "Fechado, pode mandar."),
-    ("Proposta: agendo uma demonstração com a sua equipe na {dia}, {data}, às {hora}. Funciona?", "Funciona. Me manda o convite."),
-    ("Vou te enviar o material hoje ainda e te ligo na {dia}, {data}, às {hora}, para alinharmos.", "Pode ser, combinado."),
-    ("Próximo passo: reunião técnica na {dia}, {data}, às {hora}, com o pessoal de TI de vocês. Pode ser?", "Pode ser. Vou confirmar com eles e te aviso."),
+    (
+        "Então fica assim: eu te mando a proposta até {dia}, {data}, e marcamos a apresentação com {decisor}?",
+        "Fechado, pode mandar.",
+    ),
+    (
+        "Proposta: agendo uma demonstração com a sua equipe na {dia}, {data}, às {hora}. Funciona?",
+        "Funciona. Me manda o convite.",
+    ),
+    (
+        "Vou te enviar o material hoje ainda e te ligo na {dia}, {data}, às {hora}, para alinharmos.",
+        "Pode ser, combinado.",
+    ),
+    (
+        "Próximo passo: reunião técnica na {dia}, {data}, às {hora}, com o pessoal de TI de vocês. Pode ser?",
+        "Pode ser. Vou confirmar com eles e te aviso.",
+    ),
 ];
 const LOOSE_ENDINGS: &[(&str, &str)] = &[
-    ("Bom, qualquer coisa você me chama então.", "Combinado, obrigado."),
-    ("Então tá, fico à disposição.", "Beleza, qualquer coisa eu te procuro."),
+    (
+        "Bom, qualquer coisa você me chama então.",
+        "Combinado, obrigado.",
+    ),
+    (
+        "Então tá, fico à disposição.",
+        "Beleza, qualquer coisa eu te procuro.",
+    ),
     ("Vou deixar você pensar e a gente se fala.", "Ok."),
 ];
 const CLOSINGS: &[(&str, &str)] = &[
-    ("Obrigado pelo tempo, {cliente}! Ótimo dia para você.", "Obrigado, {vendedor}. Até mais."),
+    (
+        "Obrigado pelo tempo, {cliente}! Ótimo dia para você.",
+        "Obrigado, {vendedor}. Até mais.",
+    ),
     ("Valeu, {cliente}. Até breve!", "Abraço!"),
-    ("Muito obrigado pela conversa, {cliente}.", "Eu que agradeço. Até mais."),
+    (
+        "Muito obrigado pela conversa, {cliente}.",
+        "Eu que agradeço. Até mais.",
+    ),
 ];
 const WARM_REMARKS: &[&str] = &[
     "Gostei bastante, viu? Acho que resolve nosso problema.",
@@ -376,10 +489,16 @@ struct Dialogue<'s> {
 
 impl Dialogue<'_> {
     fn seller(&mut self, template: &str) {
-        self.turns.push(Turn { speaker: Speaker::Seller, text: self.slots.fill(template) });
+        self.turns.push(Turn {
+            speaker: Speaker::Seller,
+            text: self.slots.fill(template),
+        });
     }
     fn client(&mut self, template: &str) {
-        self.turns.push(Turn { speaker: Speaker::Client, text: self.slots.fill(template) });
+        self.turns.push(Turn {
+            speaker: Speaker::Client,
+            text: self.slots.fill(template),
+        });
     }
     fn exchange(&mut self, pair: &(&str, &str)) {
         self.seller(pair.0);
@@ -401,38 +520,88 @@ fn compose_dialogue<R: Rng>(
         15..=49 => Mood::Warm,
         _ => Mood::Neutral,
     };
-    let mut d = Dialogue { slots, turns: Vec::with_capacity(40) };
-    let spoken = matches!(channel, ConversationChannel::Call | ConversationChannel::Video);
+    let mut d = Dialogue {
+        slots,
+        turns: Vec::with_capacity(40),
+    };
+    let spoken = matches!(
+        channel,
+        ConversationChannel::Call | ConversationChannel::Video
+    );
 
     if channel != ConversationChannel::Email {
-        d.exchange(pick(rng, if spoken { OPENING_SPOKEN } else { OPENING_WRITTEN }));
+        d.exchange(pick(
+            rng,
+            if spoken {
+                OPENING_SPOKEN
+            } else {
+                OPENING_WRITTEN
+            },
+        ));
     }
     if spoken && chatty && rng.random_bool(0.3 + 0.6 * skill) {
         d.exchange(pick(rng, AGENDA));
     }
 
     // One methodology element: the seller asks, the client answers well or vaguely.
-    let element = |d: &mut Dialogue<'_>, rng: &mut R, chance: f64, questions: &[&str], answers: &[&str]| {
-        if !rng.random_bool(chance.clamp(0.0, 1.0)) {
-            return;
-        }
-        d.seller(one(rng, questions));
-        if rng.random_bool(0.1 + 0.25 * (1.0 - skill)) {
-            d.client(one(rng, VAGUE_ANSWERS));
-        } else {
-            d.client(one(rng, answers));
-            if chatty && rng.random_bool(0.35) {
-                d.seller(one(rng, ACKNOWLEDGEMENTS));
-                d.client(one(rng, offering.client_details));
+    let element =
+        |d: &mut Dialogue<'_>, rng: &mut R, chance: f64, questions: &[&str], answers: &[&str]| {
+            if !rng.random_bool(chance.clamp(0.0, 1.0)) {
+                return;
             }
-        }
-    };
-    element(&mut d, rng, 0.65 + 0.35 * skill, SITUATION_QUESTIONS, offering.situations);
-    element(&mut d, rng, 0.45 + 0.5 * skill, PAIN_QUESTIONS, offering.pains);
-    element(&mut d, rng, 0.15 + 0.75 * skill, IMPACT_QUESTIONS, offering.impacts);
-    element(&mut d, rng, 0.1 + 0.75 * skill, CRITICAL_EVENT_QUESTIONS, offering.critical_events);
-    element(&mut d, rng, 0.15 + 0.75 * skill, DECISION_QUESTIONS, offering.decisions);
-    element(&mut d, rng, 0.1 + 0.5 * skill, BUDGET_QUESTIONS, offering.budgets);
+            d.seller(one(rng, questions));
+            if rng.random_bool(0.1 + 0.25 * (1.0 - skill)) {
+                d.client(one(rng, VAGUE_ANSWERS));
+            } else {
+                d.client(one(rng, answers));
+                if chatty && rng.random_bool(0.35) {
+                    d.seller(one(rng, ACKNOWLEDGEMENTS));
+                    d.client(one(rng, offering.client_details));
+                }
+            }
+        };
+    element(
+        &mut d,
+        rng,
+        0.65 + 0.35 * skill,
+        SITUATION_QUESTIONS,
+        offering.situations,
+    );
+    element(
+        &mut d,
+        rng,
+        0.45 + 0.5 * skill,
+        PAIN_QUESTIONS,
+        offering.pains,
+    );
+    element(
+        &mut d,
+        rng,
+        0.15 + 0.75 * skill,
+        IMPACT_QUESTIONS,
+        offering.impacts,
+    );
+    element(
+        &mut d,
+        rng,
+        0.1 + 0.75 * skill,
+        CRITICAL_EVENT_QUESTIONS,
+        offering.critical_events,
+    );
+    element(
+        &mut d,
+        rng,
+        0.15 + 0.75 * skill,
+        DECISION_QUESTIONS,
+        offering.decisions,
+    );
+    element(
+        &mut d,
+        rng,
+        0.1 + 0.5 * skill,
+        BUDGET_QUESTIONS,
+        offering.budgets,
+    );
 
     if rng.random_bool(0.75) {
         d.seller(one(rng, offering.pitches));
@@ -481,8 +650,14 @@ fn compose_dialogue<R: Rng>(
     // Short exchanges get small talk so even the thinnest call reads as a conversation.
     while chatty && d.turns.len() < 10 {
         let at = d.turns.len().saturating_sub(2).max(1);
-        let detail = Turn { speaker: Speaker::Client, text: slots.fill(one(rng, offering.client_details)) };
-        let ack = Turn { speaker: Speaker::Seller, text: slots.fill(one(rng, ACKNOWLEDGEMENTS)) };
+        let detail = Turn {
+            speaker: Speaker::Client,
+            text: slots.fill(one(rng, offering.client_details)),
+        };
+        let ack = Turn {
+            speaker: Speaker::Seller,
+            text: slots.fill(one(rng, ACKNOWLEDGEMENTS)),
+        };
         d.turns.insert(at, detail);
         d.turns.insert(at, ack);
     }
@@ -490,7 +665,12 @@ fn compose_dialogue<R: Rng>(
 }
 
 fn clock(seconds: i32) -> String {
-    format!("{:02}:{:02}:{:02}", seconds / 3600, (seconds / 60) % 60, seconds % 60)
+    format!(
+        "{:02}:{:02}:{:02}",
+        seconds / 3600,
+        (seconds / 60) % 60,
+        seconds % 60
+    )
 }
 
 /// Call and video transcripts: `[hh:mm:ss] Vendedor (Ana): ...`, timed by how long each line takes
@@ -511,17 +691,33 @@ fn render_spoken<R: Rng>(rng: &mut R, turns: &[Turn], slots: &Slots) -> (String,
 }
 
 fn whatsapp_stamp(at: NaiveDateTime) -> String {
-    format!("{:02}/{:02}/{} {:02}:{:02}", at.day(), at.month(), at.year(), at.hour(), at.minute())
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        at.day(),
+        at.month(),
+        at.year(),
+        at.hour(),
+        at.minute()
+    )
 }
 
 /// Between 8:00 and 11:00 of the day after `at` (or of `at`'s own day, when it is before dawn).
 fn next_morning<R: Rng>(rng: &mut R, at: NaiveDateTime) -> NaiveDateTime {
-    let day = if at.hour() < 8 { at.date() } else { at.date() + Duration::days(1) };
+    let day = if at.hour() < 8 {
+        at.date()
+    } else {
+        at.date() + Duration::days(1)
+    };
     day.and_time(NaiveTime::MIN) + Duration::minutes(rng.random_range(8 * 60..11 * 60))
 }
 
 /// A WhatsApp chat export as Brazilian phones write it: `27/11/2026 14:05 - Ana Souza: ...`.
-fn render_whatsapp<R: Rng>(rng: &mut R, turns: &[Turn], people: &Participants<'_>, start: NaiveDateTime) -> String {
+fn render_whatsapp<R: Rng>(
+    rng: &mut R,
+    turns: &[Turn],
+    people: &Participants<'_>,
+    start: NaiveDateTime,
+) -> String {
     let mut text = String::with_capacity(turns.len() * 100);
     let mut at = start;
     for turn in turns {
@@ -540,7 +736,13 @@ fn render_whatsapp<R: Rng>(rng: &mut R, turns: &[Turn], people: &Participants<'_
     text
 }
 
-const SIGN_OFFS: &[&str] = &["Abraços,", "Atenciosamente,", "Obrigado,", "Att.,", "Um abraço,"];
+const SIGN_OFFS: &[&str] = &[
+    "Abraços,",
+    "Atenciosamente,",
+    "Obrigado,",
+    "Att.,",
+    "Um abraço,",
+];
 
 /// An e-mail thread, oldest first, each message with its headers. Lines of the dialogue are
 /// grouped into messages: the seller's questions of a few exchanges in one e-mail, the client's
@@ -561,7 +763,11 @@ fn render_email<R: Rng>(
         let take = rest.len().min(rng.random_range(4..7));
         let (block, tail) = rest.split_at(take);
         for speaker in [Speaker::Seller, Speaker::Client] {
-            let lines: Vec<&str> = block.iter().filter(|t| t.speaker == speaker).map(|t| t.text.as_str()).collect();
+            let lines: Vec<&str> = block
+                .iter()
+                .filter(|t| t.speaker == speaker)
+                .map(|t| t.text.as_str())
+                .collect();
             if !lines.is_empty() {
                 messages.push((speaker, lines));
             }
@@ -641,20 +847,40 @@ mod tests {
     }
 
     fn start() -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 11, 27).and_then(|d| d.and_hms_opt(14, 5, 0)).expect("valid date")
+        NaiveDate::from_ymd_opt(2026, 11, 27)
+            .and_then(|d| d.and_hms_opt(14, 5, 0))
+            .expect("valid date")
     }
 
     #[test]
     fn call_transcripts_are_timestamped_lines_of_seller_and_client() {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         for _ in 0..50 {
-            let style = DialogueStyle { skill: rng.random_range(0.0..1.0), brief: false };
-            let t = write_conversation(&mut rng, ConversationChannel::Call, &ACME_ROTAS, &people(), start(), style);
+            let style = DialogueStyle {
+                skill: rng.random_range(0.0..1.0),
+                brief: false,
+            };
+            let t = write_conversation(
+                &mut rng,
+                ConversationChannel::Call,
+                &ACME_ROTAS,
+                &people(),
+                start(),
+                style,
+            );
             let lines: Vec<&str> = t.text.lines().collect();
-            assert!((10..=40).contains(&lines.len()), "{} turns:\n{}", lines.len(), t.text);
+            assert!(
+                (10..=40).contains(&lines.len()),
+                "{} turns:\n{}",
+                lines.len(),
+                t.text
+            );
             for line in &lines {
                 assert!(line.starts_with('['), "{line}");
-                assert!(line.contains("] Vendedor (Ana): ") || line.contains("] Cliente (Roberto): "), "{line}");
+                assert!(
+                    line.contains("] Vendedor (Ana): ") || line.contains("] Cliente (Roberto): "),
+                    "{line}"
+                );
                 assert!(!line.contains('{'), "unfilled placeholder: {line}");
             }
             assert!(t.duration_seconds.is_some_and(|s| s > 30));
@@ -670,10 +896,16 @@ mod tests {
             &GLOBEX_SOLAR,
             &people(),
             start(),
-            DialogueStyle { skill: 0.8, brief: false },
+            DialogueStyle {
+                skill: 0.8,
+                brief: false,
+            },
         );
         let first = t.text.lines().next().expect("a first message");
-        assert!(first.starts_with("27/11/2026 14:05 - Ana Souza: "), "{first}");
+        assert!(
+            first.starts_with("27/11/2026 14:05 - Ana Souza: "),
+            "{first}"
+        );
         assert!(t.duration_seconds.is_none());
         assert!(!t.text.contains('{'));
     }
@@ -687,10 +919,23 @@ mod tests {
             &ACME_ROTAS,
             &people(),
             start(),
-            DialogueStyle { skill: 0.9, brief: false },
+            DialogueStyle {
+                skill: 0.9,
+                brief: false,
+            },
         );
-        assert!(t.text.starts_with("De: Ana Souza <agente1@acme.com.br>\nPara: Roberto Ribeiro"), "{}", t.text);
-        assert!(t.text.contains("Assunto: Re: Acme Rotas – Transportes Ribeiro Ltda"), "{}", t.text);
+        assert!(
+            t.text
+                .starts_with("De: Ana Souza <agente1@acme.com.br>\nPara: Roberto Ribeiro"),
+            "{}",
+            t.text
+        );
+        assert!(
+            t.text
+                .contains("Assunto: Re: Acme Rotas – Transportes Ribeiro Ltda"),
+            "{}",
+            t.text
+        );
     }
 
     #[test]
@@ -699,8 +944,18 @@ mod tests {
         let mut covered = |skill: f64| {
             (0..200)
                 .filter(|_| {
-                    let style = DialogueStyle { skill, brief: false };
-                    let t = write_conversation(&mut rng, ConversationChannel::Call, &ACME_ROTAS, &people(), start(), style);
+                    let style = DialogueStyle {
+                        skill,
+                        brief: false,
+                    };
+                    let t = write_conversation(
+                        &mut rng,
+                        ConversationChannel::Call,
+                        &ACME_ROTAS,
+                        &people(),
+                        start(),
+                        style,
+                    );
                     CRITICAL_EVENT_QUESTIONS.iter().any(|q| t.text.contains(q))
                 })
                 .count()

@@ -12,26 +12,134 @@ pub fn pick<'a, T, R: Rng>(rng: &mut R, items: &'a [T]) -> &'a T {
 }
 
 pub const FEMALE_FIRST_NAMES: &[&str] = &[
-    "Ana", "Beatriz", "Camila", "Carolina", "Daniela", "Fernanda", "Gabriela", "Helena", "Isabela",
-    "Juliana", "Larissa", "Letícia", "Luana", "Mariana", "Natália", "Patrícia", "Priscila", "Renata",
-    "Sabrina", "Tatiane", "Vanessa", "Aline", "Bruna", "Cláudia", "Débora", "Elaine", "Flávia",
-    "Giovana", "Jéssica", "Karina", "Lorena", "Márcia", "Paula", "Raquel", "Simone", "Thaís",
+    "Ana",
+    "Beatriz",
+    "Camila",
+    "Carolina",
+    "Daniela",
+    "Fernanda",
+    "Gabriela",
+    "Helena",
+    "Isabela",
+    "Juliana",
+    "Larissa",
+    "Letícia",
+    "Luana",
+    "Mariana",
+    "Natália",
+    "Patrícia",
+    "Priscila",
+    "Renata",
+    "Sabrina",
+    "Tatiane",
+    "Vanessa",
+    "Aline",
+    "Bruna",
+    "Cláudia",
+    "Débora",
+    "Elaine",
+    "Flávia",
+    "Giovana",
+    "Jéssica",
+    "Karina",
+    "Lorena",
+    "Márcia",
+    "Paula",
+    "Raquel",
+    "Simone",
+    "Thaís",
 ];
 
 pub const MALE_FIRST_NAMES: &[&str] = &[
-    "André", "Bruno", "Carlos", "Daniel", "Diego", "Eduardo", "Felipe", "Gabriel", "Gustavo",
-    "Henrique", "Igor", "João", "José", "Leonardo", "Lucas", "Marcelo", "Marcos", "Mateus",
-    "Paulo", "Pedro", "Rafael", "Ricardo", "Roberto", "Rodrigo", "Sérgio", "Thiago", "Vinícius",
-    "Antônio", "Caio", "Fábio", "Guilherme", "Júlio", "Leandro", "Otávio", "Renato", "Wagner",
+    "André",
+    "Bruno",
+    "Carlos",
+    "Daniel",
+    "Diego",
+    "Eduardo",
+    "Felipe",
+    "Gabriel",
+    "Gustavo",
+    "Henrique",
+    "Igor",
+    "João",
+    "José",
+    "Leonardo",
+    "Lucas",
+    "Marcelo",
+    "Marcos",
+    "Mateus",
+    "Paulo",
+    "Pedro",
+    "Rafael",
+    "Ricardo",
+    "Roberto",
+    "Rodrigo",
+    "Sérgio",
+    "Thiago",
+    "Vinícius",
+    "Antônio",
+    "Caio",
+    "Fábio",
+    "Guilherme",
+    "Júlio",
+    "Leandro",
+    "Otávio",
+    "Renato",
+    "Wagner",
 ];
 
 pub const SURNAMES: &[&str] = &[
-    "Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira", "Lima",
-    "Gomes", "Costa", "Ribeiro", "Martins", "Carvalho", "Almeida", "Lopes", "Soares", "Fernandes",
-    "Vieira", "Barbosa", "Rocha", "Dias", "Nascimento", "Andrade", "Moreira", "Nunes", "Marques",
-    "Machado", "Mendes", "Freitas", "Cardoso", "Ramos", "Gonçalves", "Santana", "Teixeira",
-    "Araújo", "Pinto", "Campos", "Correia", "Azevedo", "Monteiro", "Cavalcanti", "Barros",
-    "Moura", "Nogueira", "Siqueira", "Tavares", "Brandão", "Pacheco", "Fonseca",
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Souza",
+    "Rodrigues",
+    "Ferreira",
+    "Alves",
+    "Pereira",
+    "Lima",
+    "Gomes",
+    "Costa",
+    "Ribeiro",
+    "Martins",
+    "Carvalho",
+    "Almeida",
+    "Lopes",
+    "Soares",
+    "Fernandes",
+    "Vieira",
+    "Barbosa",
+    "Rocha",
+    "Dias",
+    "Nascimento",
+    "Andrade",
+    "Moreira",
+    "Nunes",
+    "Marques",
+    "Machado",
+    "Mendes",
+    "Freitas",
+    "Cardoso",
+    "Ramos",
+    "Gonçalves",
+    "Santana",
+    "Teixeira",
+    "Araújo",
+    "Pinto",
+    "Campos",
+    "Correia",
+    "Azevedo",
+    "Monteiro",
+    "Cavalcanti",
+    "Barros",
+    "Moura",
+    "Nogueira",
+    "Siqueira",
+    "Tavares",
+    "Brandão",
+    "Pacheco",
+    "Fonseca",
 ];
 
 /// A kind of business, with the words its company names and custom fields use.
@@ -43,19 +151,57 @@ pub struct Sector {
 }
 
 pub const SECTORS: &[Sector] = &[
-    Sector { label: "Logística", name_prefixes: &["Transportes", "Logística", "Expresso", "Cargas"] },
-    Sector { label: "Indústria", name_prefixes: &["Metalúrgica", "Indústria", "Plásticos", "Embalagens"] },
-    Sector { label: "Varejo", name_prefixes: &["Supermercados", "Distribuidora", "Atacadão", "Magazine"] },
-    Sector { label: "Agronegócio", name_prefixes: &["Agropecuária", "Sementes", "Grãos", "Agro"] },
-    Sector { label: "Saúde", name_prefixes: &["Clínica", "Laboratório", "Hospital", "Farmácias"] },
-    Sector { label: "Construção", name_prefixes: &["Construtora", "Engenharia", "Incorporadora", "Materiais"] },
-    Sector { label: "Tecnologia", name_prefixes: &["Sistemas", "Tecnologia", "Software", "Digital"] },
-    Sector { label: "Educação", name_prefixes: &["Colégio", "Faculdade", "Escola", "Instituto"] },
-    Sector { label: "Alimentos", name_prefixes: &["Alimentos", "Laticínios", "Frigorífico", "Bebidas"] },
-    Sector { label: "Serviços", name_prefixes: &["Consultoria", "Serviços", "Facilities", "Segurança"] },
+    Sector {
+        label: "Logística",
+        name_prefixes: &["Transportes", "Logística", "Expresso", "Cargas"],
+    },
+    Sector {
+        label: "Indústria",
+        name_prefixes: &["Metalúrgica", "Indústria", "Plásticos", "Embalagens"],
+    },
+    Sector {
+        label: "Varejo",
+        name_prefixes: &["Supermercados", "Distribuidora", "Atacadão", "Magazine"],
+    },
+    Sector {
+        label: "Agronegócio",
+        name_prefixes: &["Agropecuária", "Sementes", "Grãos", "Agro"],
+    },
+    Sector {
+        label: "Saúde",
+        name_prefixes: &["Clínica", "Laboratório", "Hospital", "Farmácias"],
+    },
+    Sector {
+        label: "Construção",
+        name_prefixes: &["Construtora", "Engenharia", "Incorporadora", "Materiais"],
+    },
+    Sector {
+        label: "Tecnologia",
+        name_prefixes: &["Sistemas", "Tecnologia", "Software", "Digital"],
+    },
+    Sector {
+        label: "Educação",
+        name_prefixes: &["Colégio", "Faculdade", "Escola", "Instituto"],
+    },
+    Sector {
+        label: "Alimentos",
+        name_prefixes: &["Alimentos", "Laticínios", "Frigorífico", "Bebidas"],
+    },
+    Sector {
+        label: "Serviços",
+        name_prefixes: &["Consultoria", "Serviços", "Facilities", "Segurança"],
+    },
 ];
 
-pub const COMPANY_SUFFIXES: &[&str] = &["Ltda", "Ltda", "Ltda", "S.A.", "& Filhos Ltda", "ME", "Comércio Ltda"];
+pub const COMPANY_SUFFIXES: &[&str] = &[
+    "Ltda",
+    "Ltda",
+    "Ltda",
+    "S.A.",
+    "& Filhos Ltda",
+    "ME",
+    "Comércio Ltda",
+];
 
 pub const COMPANY_SIZES: &[&str] = &["Pequena", "Média", "Média", "Grande", "Enterprise"];
 
@@ -67,50 +213,152 @@ pub struct City {
 }
 
 pub const CITIES: &[City] = &[
-    City { name: "São Paulo", state: "SP", area_code: 11 },
-    City { name: "São Paulo", state: "SP", area_code: 11 },
-    City { name: "Campinas", state: "SP", area_code: 19 },
-    City { name: "Rio de Janeiro", state: "RJ", area_code: 21 },
-    City { name: "Belo Horizonte", state: "MG", area_code: 31 },
-    City { name: "Curitiba", state: "PR", area_code: 41 },
-    City { name: "Porto Alegre", state: "RS", area_code: 51 },
-    City { name: "Florianópolis", state: "SC", area_code: 48 },
-    City { name: "Joinville", state: "SC", area_code: 47 },
-    City { name: "Brasília", state: "DF", area_code: 61 },
-    City { name: "Goiânia", state: "GO", area_code: 62 },
-    City { name: "Salvador", state: "BA", area_code: 71 },
-    City { name: "Recife", state: "PE", area_code: 81 },
-    City { name: "Fortaleza", state: "CE", area_code: 85 },
-    City { name: "Manaus", state: "AM", area_code: 92 },
-    City { name: "Belém", state: "PA", area_code: 91 },
-    City { name: "Ribeirão Preto", state: "SP", area_code: 16 },
-    City { name: "Londrina", state: "PR", area_code: 43 },
+    City {
+        name: "São Paulo",
+        state: "SP",
+        area_code: 11,
+    },
+    City {
+        name: "São Paulo",
+        state: "SP",
+        area_code: 11,
+    },
+    City {
+        name: "Campinas",
+        state: "SP",
+        area_code: 19,
+    },
+    City {
+        name: "Rio de Janeiro",
+        state: "RJ",
+        area_code: 21,
+    },
+    City {
+        name: "Belo Horizonte",
+        state: "MG",
+        area_code: 31,
+    },
+    City {
+        name: "Curitiba",
+        state: "PR",
+        area_code: 41,
+    },
+    City {
+        name: "Porto Alegre",
+        state: "RS",
+        area_code: 51,
+    },
+    City {
+        name: "Florianópolis",
+        state: "SC",
+        area_code: 48,
+    },
+    City {
+        name: "Joinville",
+        state: "SC",
+        area_code: 47,
+    },
+    City {
+        name: "Brasília",
+        state: "DF",
+        area_code: 61,
+    },
+    City {
+        name: "Goiânia",
+        state: "GO",
+        area_code: 62,
+    },
+    City {
+        name: "Salvador",
+        state: "BA",
+        area_code: 71,
+    },
+    City {
+        name: "Recife",
+        state: "PE",
+        area_code: 81,
+    },
+    City {
+        name: "Fortaleza",
+        state: "CE",
+        area_code: 85,
+    },
+    City {
+        name: "Manaus",
+        state: "AM",
+        area_code: 92,
+    },
+    City {
+        name: "Belém",
+        state: "PA",
+        area_code: 91,
+    },
+    City {
+        name: "Ribeirão Preto",
+        state: "SP",
+        area_code: 16,
+    },
+    City {
+        name: "Londrina",
+        state: "PR",
+        area_code: 43,
+    },
 ];
 
 pub const POSITIONS: &[&str] = &[
-    "Diretor Comercial", "Diretora Comercial", "Gerente de Compras", "CEO", "Sócio-fundador",
-    "Diretor Financeiro (CFO)", "Head de Operações", "Gerente de Logística", "Coordenador de TI",
-    "Gerente Administrativo", "Diretora de Operações", "Supervisor de Frota", "Analista de Compras",
-    "Gerente Comercial", "COO", "Gerente de Suprimentos", "Diretor Industrial", "Controller",
+    "Diretor Comercial",
+    "Diretora Comercial",
+    "Gerente de Compras",
+    "CEO",
+    "Sócio-fundador",
+    "Diretor Financeiro (CFO)",
+    "Head de Operações",
+    "Gerente de Logística",
+    "Coordenador de TI",
+    "Gerente Administrativo",
+    "Diretora de Operações",
+    "Supervisor de Frota",
+    "Analista de Compras",
+    "Gerente Comercial",
+    "COO",
+    "Gerente de Suprimentos",
+    "Diretor Industrial",
+    "Controller",
 ];
 
 /// Where leads came from, as a CRM would label it.
 pub const LEAD_SOURCES: &[&str] = &[
-    "Inbound - Site", "Inbound - Site", "Indicação", "LinkedIn", "Evento", "Outbound",
-    "Outbound", "Google Ads", "Parceiro", "Webinar",
+    "Inbound - Site",
+    "Inbound - Site",
+    "Indicação",
+    "LinkedIn",
+    "Evento",
+    "Outbound",
+    "Outbound",
+    "Google Ads",
+    "Parceiro",
+    "Webinar",
 ];
 
 /// Lead statuses, as stable lowercase keys (the interface translates them).
 pub const LEAD_STATUSES: &[&str] = &[
-    "new", "contacted", "contacted", "qualified", "qualified", "nurturing", "unqualified", "customer",
+    "new",
+    "contacted",
+    "contacted",
+    "qualified",
+    "qualified",
+    "nurturing",
+    "unqualified",
+    "customer",
 ];
-
-/// Fictional competitors, named in conversations and in `custom_fields`.
-pub const COMPETITORS: &[&str] = &["RotaMax", "FrotaPro", "Vendax", "LogiTrack", "PipeMestre"];
 
 /// A person's full name, with one or two surnames.
 pub fn person_name<R: Rng>(rng: &mut R) -> String {
-    let first = if rng.random_bool(0.5) { *pick(rng, FEMALE_FIRST_NAMES) } else { *pick(rng, MALE_FIRST_NAMES) };
+    let first = if rng.random_bool(0.5) {
+        *pick(rng, FEMALE_FIRST_NAMES)
+    } else {
+        *pick(rng, MALE_FIRST_NAMES)
+    };
     let surname = *pick(rng, SURNAMES);
     if rng.random_bool(0.35) {
         let middle = *pick(rng, SURNAMES);
@@ -162,7 +410,10 @@ mod tests {
     #[test]
     fn accents_and_punctuation_become_plain_ascii() {
         assert_eq!(ascii_slug("João Araújo", '.'), "joao.araujo");
-        assert_eq!(ascii_slug("Transportes Ribeiro & Filhos Ltda", '-'), "transportes-ribeiro-filhos-ltda");
+        assert_eq!(
+            ascii_slug("Transportes Ribeiro & Filhos Ltda", '-'),
+            "transportes-ribeiro-filhos-ltda"
+        );
         assert_eq!(ascii_slug("S.A.", '-'), "s-a");
     }
 

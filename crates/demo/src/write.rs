@@ -17,8 +17,8 @@ use db::TenantTx;
 use rust_decimal::Decimal;
 
 use crate::rows::{
-    CompanyRow, ConversationRow, DealRow, KeyResultProgressRow, KeyResultRow, LeadRow, ObjectiveRow, OkrPeriodRow,
-    PlaybookRow, SquadMemberRow, SquadRow, StageRow, UserRow,
+    CompanyRow, ConversationRow, DealRow, KeyResultProgressRow, KeyResultRow, LeadRow,
+    ObjectiveRow, OkrPeriodRow, PlaybookRow, SquadMemberRow, SquadRow, StageRow, UserRow,
 };
 
 type Timestamps = Vec<DateTime<Utc>>;
@@ -27,16 +27,27 @@ type OptionalTimestamps = Vec<Option<DateTime<Utc>>>;
 /// Makes this transaction plan its statements — the foreign-key checks PostgreSQL runs for every
 /// inserted row included — for any tenant rather than for the values at hand.
 ///
-/// A new tenant is absent from the planner's statistics until autovacuum analyzes the tables
-/// after the commit, so a custom plan for "the lead (company_id = new tenant, id = ...)" believes
-/// the tenant has almost no rows and may walk an index on `company_id` alone. With 200 000 leads
-/// inserted earlier in the same transaction, that turned each deal's key check into a long scan (a
-/// 100 000-deal tenant did not finish in ten minutes). A generic plan uses the unique key instead.
-/// The app role may not ANALYZE (it owns no table), and this setting ends with the transaction.
+/// A new tenant is absent from the planner's statistics until autovacuum analyzes its rows after
+/// the commit, so a custom plan for "the lead with company_id = (new tenant) and id = ..." believes
+/// the tenant has almost no rows and may walk an index on `company_id` alone, row after row. A
+/// generic plan uses the unique key. The app role may not ANALYZE (it owns no table), and this
+/// setting ends with the transaction.
 pub async fn prefer_generic_plans(tx: &mut TenantTx) -> Result<(), sqlx::Error> {
     sqlx::query!("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
         .fetch_one(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Drops this connection's cached plans, so the key checks of the rows to come are planned against
+/// the leads just inserted.
+///
+/// PostgreSQL caches each foreign-key check's plan per connection. A pooled connection that seeded
+/// a small company first keeps the plan it made for a 300-lead table; reused for a tenant with
+/// 200 000 leads, it made each deal's check a scan (100 000 deals did not finish in ten minutes;
+/// replanned, the same insert takes seconds). Only plans are dropped, not prepared statements.
+pub async fn replan_key_checks(tx: &mut TenantTx) -> Result<(), sqlx::Error> {
+    sqlx::query!("DISCARD PLANS").execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -59,7 +70,11 @@ pub async fn insert_company(tx: &mut TenantTx, row: &CompanyRow) -> Result<(), s
 }
 
 /// Company users, all ACTIVE with the given password hash.
-pub async fn insert_users(tx: &mut TenantTx, password_hash: &str, rows: &[UserRow]) -> Result<(), sqlx::Error> {
+pub async fn insert_users(
+    tx: &mut TenantTx,
+    password_hash: &str,
+    rows: &[UserRow],
+) -> Result<(), sqlx::Error> {
     let company_id = tx.company_id().to_owned();
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let emails: Vec<&str> = rows.iter().map(|r| r.email.as_str()).collect();
@@ -93,7 +108,11 @@ pub async fn insert_users(tx: &mut TenantTx, password_hash: &str, rows: &[UserRo
     Ok(())
 }
 
-pub async fn insert_squads(tx: &mut TenantTx, squads: &[SquadRow], members: &[SquadMemberRow]) -> Result<(), sqlx::Error> {
+pub async fn insert_squads(
+    tx: &mut TenantTx,
+    squads: &[SquadRow],
+    members: &[SquadMemberRow],
+) -> Result<(), sqlx::Error> {
     let company_id = tx.company_id().to_owned();
     let ids: Vec<&str> = squads.iter().map(|r| r.id.as_str()).collect();
     let names: Vec<&str> = squads.iter().map(|r| r.name.as_str()).collect();
@@ -175,7 +194,10 @@ pub async fn insert_playbooks(tx: &mut TenantTx, rows: &[PlaybookRow]) -> Result
     let versions: Vec<i32> = rows.iter().map(|r| r.version).collect();
     let statuses: Vec<&str> = rows.iter().map(|r| r.status.as_str()).collect();
     let contents: Vec<&str> = rows.iter().map(|r| r.content_json.as_str()).collect();
-    let parents: Vec<Option<&str>> = rows.iter().map(|r| r.parent_version_id.as_deref()).collect();
+    let parents: Vec<Option<&str>> = rows
+        .iter()
+        .map(|r| r.parent_version_id.as_deref())
+        .collect();
     let created: Timestamps = rows.iter().map(|r| r.created_at).collect();
     sqlx::query!(
         "INSERT INTO playbooks (company_id, id, name, description, function, methodology, version, status,
@@ -312,7 +334,10 @@ pub async fn mark_won_leads_as_customers(tx: &mut TenantTx) -> Result<(), sqlx::
     Ok(())
 }
 
-pub async fn insert_conversations(tx: &mut TenantTx, rows: &[ConversationRow]) -> Result<(), sqlx::Error> {
+pub async fn insert_conversations(
+    tx: &mut TenantTx,
+    rows: &[ConversationRow],
+) -> Result<(), sqlx::Error> {
     let company_id = tx.company_id().to_owned();
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let channels: Vec<&str> = rows.iter().map(|r| r.channel.as_str()).collect();
@@ -367,7 +392,10 @@ pub async fn insert_okr_period(tx: &mut TenantTx, row: &OkrPeriodRow) -> Result<
     Ok(())
 }
 
-pub async fn insert_objectives(tx: &mut TenantTx, rows: &[ObjectiveRow]) -> Result<(), sqlx::Error> {
+pub async fn insert_objectives(
+    tx: &mut TenantTx,
+    rows: &[ObjectiveRow],
+) -> Result<(), sqlx::Error> {
     let company_id = tx.company_id().to_owned();
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let periods: Vec<&str> = rows.iter().map(|r| r.period_id.as_str()).collect();
@@ -422,7 +450,10 @@ pub async fn insert_key_results(
     let trend_values: Vec<f64> = rows.iter().map(|r| r.trend_value).collect();
     let owners: Vec<Option<&str>> = rows.iter().map(|r| r.owner_id.as_deref()).collect();
     let due: Timestamps = rows.iter().map(|r| r.due_date).collect();
-    let linked: Vec<&str> = rows.iter().map(|r| r.linked_metrics_json.as_str()).collect();
+    let linked: Vec<&str> = rows
+        .iter()
+        .map(|r| r.linked_metrics_json.as_str())
+        .collect();
     sqlx::query!(
         "INSERT INTO key_results (company_id, id, objective_id, title, current, target, unit, status, trend,
                                   trend_value, owner_id, due_date, linked_metrics)
@@ -455,7 +486,10 @@ pub async fn insert_key_results(
     let values: Vec<Decimal> = progress.iter().map(|r| r.value).collect();
     let notes: Vec<Option<&str>> = progress.iter().map(|r| r.note.as_deref()).collect();
     let recorded_at: Timestamps = progress.iter().map(|r| r.recorded_at).collect();
-    let recorders: Vec<Option<&str>> = progress.iter().map(|r| r.recorded_by_id.as_deref()).collect();
+    let recorders: Vec<Option<&str>> = progress
+        .iter()
+        .map(|r| r.recorded_by_id.as_deref())
+        .collect();
     let sources: Vec<&str> = progress.iter().map(|r| r.source).collect();
     sqlx::query!(
         "INSERT INTO key_result_progress (company_id, id, key_result_id, value, note, recorded_at,
