@@ -12,11 +12,11 @@ use crate::config::Config;
 use crate::{routes, ServerError};
 
 pub async fn run(config: Config) -> Result<(), ServerError> {
-    if config.migrate_on_start {
-        if let Some(owner) = config.owner_database.clone() {
-            db::migrate(owner).await?;
-            tracing::info!("migrations applied");
-        }
+    if config.migrate_on_start
+        && let Some(owner) = config.owner_database.clone()
+    {
+        db::migrate(owner).await?;
+        tracing::info!("migrations applied");
     }
     let leptos = get_configuration(None).map_err(|e| ServerError::Leptos(e.to_string()))?;
     let addr = leptos.leptos_options.site_addr;

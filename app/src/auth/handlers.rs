@@ -135,24 +135,24 @@ pub async fn sign_out(mut auth: AuthSession) -> Response {
 /// Ends a session that outlived its absolute lifetime (or predates the timestamp), however active
 /// it was; the idle timeout is the session layer's own expiry.
 pub async fn enforce_session_lifetime(mut request: Request, next: Next) -> Response {
-    if let Some(auth) = request.extensions_mut().get_mut::<AuthSession>() {
-        if auth.user.is_some() {
-            let signed_in_at = auth.session.get::<chrono::DateTime<Utc>>(SIGNED_IN_AT).await;
-            let expired = match signed_in_at {
-                Ok(Some(at)) => past_absolute_lifetime(at, Utc::now()),
-                Ok(None) => true,
-                Err(err) => {
-                    tracing::error!(error = ?err, "unreadable session; ending it");
-                    true
-                }
-            };
-            if expired {
-                if let Err(err) = auth.logout().await {
-                    tracing::error!(error = ?err, "could not end an expired session");
-                }
-                if let Err(err) = auth.session.flush().await {
-                    tracing::error!(error = ?err, "could not delete an expired session");
-                }
+    if let Some(auth) = request.extensions_mut().get_mut::<AuthSession>()
+        && auth.user.is_some()
+    {
+        let signed_in_at = auth.session.get::<chrono::DateTime<Utc>>(SIGNED_IN_AT).await;
+        let expired = match signed_in_at {
+            Ok(Some(at)) => past_absolute_lifetime(at, Utc::now()),
+            Ok(None) => true,
+            Err(err) => {
+                tracing::error!(error = ?err, "unreadable session; ending it");
+                true
+            }
+        };
+        if expired {
+            if let Err(err) = auth.logout().await {
+                tracing::error!(error = ?err, "could not end an expired session");
+            }
+            if let Err(err) = auth.session.flush().await {
+                tracing::error!(error = ?err, "could not delete an expired session");
             }
         }
     }

@@ -166,10 +166,10 @@ async fn render_problem(
         status,
     )
     .await;
-    if let AccountProblem::Throttled { minutes } = problem {
-        if let Ok(value) = HeaderValue::from_str(&(minutes * 60).to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
+    if let AccountProblem::Throttled { minutes } = problem
+        && let Ok(value) = HeaderValue::from_str(&(minutes * 60).to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
 }

@@ -172,10 +172,10 @@ mod browser {
                 if !select.name().is_empty() {
                     values.insert(select.name(), select.value());
                 }
-            } else if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
-                if !area.name().is_empty() {
-                    values.insert(area.name(), area.value());
-                }
+            } else if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>()
+                && !area.name().is_empty()
+            {
+                values.insert(area.name(), area.value());
             }
         }
         values

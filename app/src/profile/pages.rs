@@ -99,10 +99,10 @@ fn ProfileForm(profile: Profile) -> impl IntoView {
             draft.settle(&result);
             // A new language: render everything again in it (the server set the locale cookie).
             #[cfg(feature = "hydrate")]
-            if let Ok(saved) = &result {
-                if saved.language != language {
-                    let _ = window().location().reload();
-                }
+            if let Ok(saved) = &result
+                && saved.language != language
+            {
+                let _ = window().location().reload();
             }
             #[cfg(not(feature = "hydrate"))]
             let _ = &language;
