@@ -7,11 +7,15 @@
 
 #![recursion_limit = "256"]
 
+pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod company;
 pub mod error;
+pub mod fields;
 pub mod forms;
 pub mod mail;
+pub mod people;
 pub mod policy;
 pub mod profile;
 #[cfg(feature = "ssr")]
@@ -19,6 +23,7 @@ pub mod security;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod validation;
 
 /// The translations of `locales/*.json`, checked at compile time.
 // leptos_i18n 0.6 prefers a build script, whose code generation pulls ICU's data exporter into the
@@ -77,7 +82,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("reset") view=crate::auth::link_pages::ResetRequestPage ssr=SsrMode::Async/>
                     <Route path=path!("reset/:token") view=crate::auth::link_pages::ResetPage ssr=SsrMode::Async/>
                     <Route path=path!("profile") view=crate::profile::pages::ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("admin") view=crate::admin::pages::AdminCompaniesPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/staff") view=crate::admin::pages::AdminStaffPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/audit") view=crate::admin::pages::AdminAuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/companies/:slug") view=crate::admin::pages::AdminCompanyPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug") view=TenantHome ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/users") view=crate::people::pages::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/users/squads") view=crate::people::pages::SquadsPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/settings") view=crate::company::pages::SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/audit") view=crate::audit::pages::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/:area") view=AreaPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>

@@ -8,6 +8,7 @@
 
 use domain::UserRole;
 
+use crate::company::Feature;
 use crate::shell::Area;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +102,31 @@ pub fn may_use_staff_console(role: UserRole) -> bool {
     role == UserRole::Admin
 }
 
+/// Who administers a company's people and squads (invite, change role, area and LinkedIn,
+/// deactivate, shape squads): whoever may change another person's record — DIRECTOR and staff.
+/// A MANAGER's own record is theirs to edit on their profile, never here.
+pub fn may_manage_people(role: UserRole) -> bool {
+    allows(role, Action::Update, Resource::User, Ownership::Other) && allows(role, Action::Update, Resource::Squad, Ownership::Other)
+}
+
+/// The roles a person may give someone of a company (inviting, or changing a role): directors and
+/// staff give DIRECTOR, MANAGER or AGENT. Nobody gives ADMIN inside a company: staff users exist
+/// outside every company and are created only in the staff console.
+pub fn may_assign_role(actor: UserRole, role: UserRole) -> bool {
+    matches!(actor, UserRole::Director | UserRole::Admin) && role != UserRole::Admin
+}
+
+/// Which feature flags a role may switch. Staff switch every flag (they decide what a company's
+/// contract includes); a DIRECTOR switches only `ranking_visibility`, a choice about their own
+/// team, and sees the others read-only.
+pub fn may_set_feature(role: UserRole, feature: Feature) -> bool {
+    match role {
+        UserRole::Admin => true,
+        UserRole::Director => feature == Feature::RankingVisibility,
+        UserRole::Manager | UserRole::Agent => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +170,22 @@ mod tests {
         (Agent, Create, Integration, Own, false),
         (Agent, Read, Playbook, Other, true),
         (Agent, Update, Playbook, Own, false),
+        // Administration (users, squads, the company, its audit log).
+        (Director, Create, User, Other, true),
+        (Director, Update, User, Other, true),
+        (Director, Create, Squad, Other, true),
+        (Director, Delete, Squad, Other, true),
+        (Admin, Create, User, Other, true),
+        (Admin, Update, Company, Other, true),
+        (Admin, Read, AuditLog, Other, true),
+        (Manager, Read, User, Other, false),
+        (Manager, Update, User, Own, true),
+        (Manager, Delete, User, LedSquad, false),
+        (Manager, Read, Squad, Own, true),
+        (Manager, Create, Squad, Other, false),
+        (Manager, Delete, Squad, LedSquad, false),
+        (Agent, Create, User, Other, false),
+        (Agent, Update, Company, Other, false),
     ];
 
     #[test]
@@ -173,6 +215,51 @@ mod tests {
         assert!(may_use_area(Agent, Area::Ranking));
         assert!(may_use_area(Manager, Area::Users));
         assert!(!may_use_area(Manager, Area::Audit));
+    }
+
+    /// (acting role, role given) → allowed: every pair.
+    const ROLE_GRANTS: &[(UserRole, UserRole, bool)] = &[
+        (Admin, Admin, false),
+        (Admin, Director, true),
+        (Admin, Manager, true),
+        (Admin, Agent, true),
+        (Director, Admin, false),
+        (Director, Director, true),
+        (Director, Manager, true),
+        (Director, Agent, true),
+        (Manager, Admin, false),
+        (Manager, Director, false),
+        (Manager, Manager, false),
+        (Manager, Agent, false),
+        (Agent, Admin, false),
+        (Agent, Director, false),
+        (Agent, Manager, false),
+        (Agent, Agent, false),
+    ];
+
+    #[test]
+    fn only_directors_and_staff_manage_people() {
+        for role in UserRole::ALL {
+            assert_eq!(may_manage_people(*role), matches!(role, Director | Admin), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn only_directors_and_staff_give_roles_and_nobody_gives_admin() {
+        assert_eq!(ROLE_GRANTS.len(), UserRole::ALL.len() * UserRole::ALL.len());
+        for (actor, role, expected) in ROLE_GRANTS {
+            assert_eq!(may_assign_role(*actor, *role), *expected, "{actor:?} gives {role:?}");
+        }
+    }
+
+    #[test]
+    fn staff_switch_every_flag_and_a_director_only_the_ranking() {
+        use crate::company::Feature;
+        for feature in Feature::ALL {
+            assert!(may_set_feature(Admin, feature), "{feature:?}");
+            assert_eq!(may_set_feature(Director, feature), feature == Feature::RankingVisibility, "{feature:?}");
+            assert!(!may_set_feature(Manager, feature) && !may_set_feature(Agent, feature), "{feature:?}");
+        }
     }
 
     #[test]

@@ -59,13 +59,14 @@ fn Footer() -> impl IntoView {
     view! { <footer class="mx-auto max-w-7xl px-4 py-8 text-xs text-slate-400">{t!(i18n, footer)}</footer> }
 }
 
-fn slug_param() -> impl Fn() -> String + Copy + Send + Sync + 'static {
+/// The `:slug` of the current route.
+pub fn slug_param() -> impl Fn() -> String + Copy + Send + Sync + 'static {
     let params = use_params_map();
     move || params.read().get("slug").unwrap_or_default()
 }
 
 /// Loads the tenant's header facts and renders `content` inside the frame, or the not-found / error page.
-fn with_tenant<F, V>(active: Area, content: F) -> impl IntoView
+pub fn with_tenant<F, V>(active: Area, content: F) -> impl IntoView
 where
     F: Fn(TenantShell) -> V + Copy + Send + Sync + 'static,
     V: IntoView + 'static,

@@ -13,6 +13,7 @@
 mod error;
 pub mod lookups;
 pub mod scope;
+pub mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -22,6 +23,7 @@ pub use lookups::{
     SignInUser, ThrottleStatus,
 };
 pub use scope::{Scope, SystemActor, SystemCtx, TenantCtx, TenantTx};
+pub use staff::{StaffAudit, StaffAuditRow, StaffCompany, StaffLookups, StaffTx, StaffUser};
 
 use std::time::Duration;
 

@@ -192,7 +192,7 @@ pub fn stage_key(name: &str, taken: &[String]) -> String {
     if base.is_empty() {
         base = "stage".to_owned();
     }
-    if !taken.iter().any(|t| *t == base) {
+    if !taken.contains(&base) {
         return base;
     }
     (2..).map(|n| format!("{base}-{n}")).find(|candidate| !taken.iter().any(|t| t == candidate)).unwrap_or(base)
