@@ -18,6 +18,7 @@ use axum_login::tower_sessions::{Expiry, SessionManagerLayer};
 use axum_login::AuthManagerLayerBuilder;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeFile;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -53,6 +54,12 @@ pub fn router(state: AppState) -> Router {
         .route("/reset/{token}", post(links::complete_reset))
         // Server functions change state only through POST; no GET route reaches them.
         .route("/api/{*fn_name}", post(server_fn))
+        // Static assets before the pages: `/{slug}/{area}` would otherwise claim `/pkg/app.js`.
+        .route_service(
+            &leptos_axum::site_pkg_dir_service_route_path(&state.leptos_options),
+            leptos_axum::site_pkg_dir_service(&state.leptos_options),
+        )
+        .route_service("/favicon.ico", ServeFile::new(format!("{}/favicon.ico", state.leptos_options.site_root)))
         .leptos_routes_with_handler(routes.clone(), get(move |state, auth, request| page(state, auth, routes.clone(), request)))
         .fallback(fallback)
         .layer(middleware::from_fn(enforce_session_lifetime))

@@ -114,3 +114,17 @@ async fn an_agent_is_forbidden_the_administration_areas_and_a_director_is_not() 
         assert_eq!(app.get(uri, Some(&director)).await.status, StatusCode::OK, "{uri}");
     }
 }
+
+#[tokio::test]
+async fn static_assets_are_served_before_any_page_route() {
+    let site = std::env::temp_dir().join(format!("performancy-site-{}", std::process::id()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/performancy.js"), "export function hydrate() {}").unwrap();
+    std::fs::write(site.join("favicon.ico"), [0u8, 0, 1, 0]).unwrap();
+    let app = TestApp::with_site_root(site.to_str().unwrap()).await;
+    let js = app.get("/pkg/performancy.js", None).await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.body.contains("hydrate"));
+    assert_eq!(app.get("/favicon.ico", None).await.status, StatusCode::OK);
+    assert_eq!(app.get("/pkg/missing.js", None).await.status, StatusCode::NOT_FOUND);
+}

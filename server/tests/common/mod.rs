@@ -5,11 +5,11 @@
 
 use std::net::SocketAddr;
 
-use app::mail::server::{parse_sender, DevOutbox, Mailer};
+use app::mail::server::{DevOutbox, Mailer, parse_sender};
 use app::state::{AppState, Settings};
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{HeaderMap, Request, StatusCode, header};
 use db::testing::TestDb;
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
@@ -42,11 +42,7 @@ impl Reply {
     }
 
     pub fn set_cookie(&self) -> Option<&str> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.contains("performancy_session="))
+        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find(|v| v.contains("performancy_session="))
     }
 
     pub fn location(&self) -> Option<&str> {
@@ -72,14 +68,19 @@ pub fn email(company: &str, local: &str) -> String {
 
 impl TestApp {
     pub async fn new() -> Self {
-        Self::with_settings(true).await
+        Self::with_settings(true, ".").await
     }
 
     pub async fn production() -> Self {
-        Self::with_settings(false).await
+        Self::with_settings(false, ".").await
     }
 
-    async fn with_settings(development: bool) -> Self {
+    /// A development app serving static files from `site_root`.
+    pub async fn with_site_root(site_root: &str) -> Self {
+        Self::with_settings(true, site_root).await
+    }
+
+    async fn with_settings(development: bool, site_root: &str) -> Self {
         let test = TestDb::new().await;
         let hash = app::auth::password::hash_password(PASSWORD.to_owned()).await.unwrap();
         for (company, name) in [("acme", "Acme Vendas"), ("globex", "Globex Brasil")] {
@@ -114,9 +115,14 @@ impl TestApp {
         let mailer = Mailer::dev_outbox(parse_sender("Performancy <no-reply@performancy.test>").unwrap());
         let outbox = mailer.outbox().expect("the test mailer keeps its mails").clone();
         let state = AppState {
-            leptos_options: LeptosOptions::builder().output_name("performancy").build(),
+            leptos_options: LeptosOptions::builder().output_name("performancy").site_root(site_root).build(),
             db: test.db.clone(),
-            settings: Settings { development, public_origin: origin.to_owned(), public_base_url: origin.to_owned(), trusted_proxies: Vec::new() },
+            settings: Settings {
+                development,
+                public_origin: origin.to_owned(),
+                public_base_url: origin.to_owned(),
+                trusted_proxies: Vec::new(),
+            },
             mailer,
         };
         let router = server::routes::router(state.clone()).layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
@@ -142,14 +148,9 @@ impl TestApp {
 
     /// A form POST as a same-origin browser sends it.
     pub async fn post_form(&self, uri: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let mut request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("sec-fetch-site", "same-origin");
+        let body = form.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
+        let mut request =
+            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").header("sec-fetch-site", "same-origin");
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
