@@ -174,6 +174,23 @@ where
     Signal::derive(move || action.value().get())
 }
 
+/// Keeps the form `id` of an action as a draft ([`crate::forms`]): restored if the page loads
+/// again, cleared once the server accepted it, and kept through sign-in when the session ended
+/// while the person typed. Give the returned reference to the form (`node_ref`).
+pub fn drafted<S>(action: ServerAction<S>, id: &'static str) -> NodeRef<leptos::html::Form>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let draft = crate::forms::use_form_draft(id);
+    Effect::new(move |_| {
+        if let Some(result) = action.value().get() {
+            draft.settle(&result);
+        }
+    });
+    draft.form
+}
+
 /// The problem of an action's last answer, when it was a validation error.
 pub fn problem_of<T: Send + Sync + 'static>(value: Signal<Option<Result<T, AppError>>>) -> Signal<Option<Problem>> {
     Signal::derive(move || value.with(|v| v.as_ref().and_then(|r| r.as_ref().err()).and_then(Problem::of)))

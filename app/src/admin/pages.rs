@@ -21,7 +21,7 @@ use crate::people::pages::status_label;
 use crate::shell::components::Header;
 use crate::shell::locale_of;
 use crate::shell::pages::{ErrorPage, NotFound, RedirectToSignIn};
-use crate::validation::{FormStatus, outcome, problem_of};
+use crate::validation::{FormStatus, drafted, outcome, problem_of};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ConsoleTab {
@@ -141,13 +141,14 @@ fn Companies() -> impl IntoView {
 fn CreateCompanyForm(reload: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<CreateCompany>::new();
+    let draft = drafted(action, "company-create");
     let problem = problem_of(outcome(action));
     reload_on_success(outcome(action), reload);
     let created = move || outcome(action).get().and_then(Result::ok);
     view! {
         <details class=format!("{CARD} mb-6") data-testid="create-company-form" open=move || problem.get().is_some()>
             <summary class="cursor-pointer text-sm font-semibold text-indigo-700">{t!(i18n, console_create_company)}</summary>
-            <ActionForm action>
+            <ActionForm action node_ref=draft>
                 <div class="mt-4 grid gap-4 sm:grid-cols-2">
                     <TextField id="new-company-name" name="name" label=move || t!(i18n, field_company_name) required=true maxlength=120 problem/>
                     <TextField id="new-company-slug" name="slug" label=move || t!(i18n, field_slug) required=true maxlength=48 autocomplete="off"
@@ -257,12 +258,13 @@ fn StaffRow(member: StaffMember, reload: RwSignal<u32>) -> impl IntoView {
 fn CreateStaffForm(reload: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<CreateStaffUser>::new();
+    let draft = drafted(action, "staff-create");
     let problem = problem_of(outcome(action));
     reload_on_success(outcome(action), reload);
     view! {
         <details class=format!("{CARD} mb-6") data-testid="create-staff-form" open=move || problem.get().is_some()>
             <summary class="cursor-pointer text-sm font-semibold text-indigo-700">{t!(i18n, console_create_staff)}</summary>
-            <ActionForm action>
+            <ActionForm action node_ref=draft>
                 <div class="mt-4 grid gap-4 sm:grid-cols-3">
                     <TextField id="staff-name" name="name" label=move || t!(i18n, field_person_name) required=true maxlength=120 autocomplete="off" problem/>
                     <TextField id="staff-email" name="email" kind="email" label=move || t!(i18n, field_email) required=true autocomplete="off" problem/>

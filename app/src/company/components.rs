@@ -10,7 +10,7 @@ use super::{BackupInterval, CompanySettings, Feature, StageView};
 use crate::error::AppError;
 use crate::fields::{CARD, DANGER, INPUT, LABEL, PRIMARY, SECONDARY, SelectField, TextField};
 use crate::i18n::*;
-use crate::validation::{FieldError, FormStatus, outcome, problem_of};
+use crate::validation::{FieldError, FormStatus, drafted, outcome, problem_of};
 
 pub fn feature_label(i18n: I18nContext<Locale>, feature: Feature) -> &'static str {
     match feature {
@@ -116,13 +116,14 @@ fn reload_on_success<T: Send + Sync + 'static>(value: Signal<Option<Result<T, Ap
 fn DetailsForm(settings: CompanySettings, reload: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<UpdateCompany>::new();
+    let draft = drafted(action, "company-details");
     let problem = problem_of(outcome(action));
     reload_on_success(outcome(action), reload);
     let editable = settings.can_edit;
     view! {
         <section class=CARD aria-labelledby="company-details-title">
             <h2 id="company-details-title" class="text-lg font-semibold">{t!(i18n, company_details_title)}</h2>
-            <ActionForm action>
+            <ActionForm action node_ref=draft>
                 <input type="hidden" name="slug" value=settings.slug.clone()/>
                 <fieldset disabled=!editable class="mt-4 grid gap-4 sm:grid-cols-2">
                     <TextField id="company-name" name="name" label=move || t!(i18n, field_company_name) value=settings.name.clone() required=true maxlength=120 problem/>
@@ -149,6 +150,7 @@ fn DetailsForm(settings: CompanySettings, reload: RwSignal<u32>) -> impl IntoVie
 fn FeaturesForm(settings: CompanySettings, reload: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<UpdateCompanyFeatures>::new();
+    let draft = drafted(action, "company-features");
     let problem = problem_of(outcome(action));
     reload_on_success(outcome(action), reload);
     let editable = settings.can_edit;
@@ -175,7 +177,7 @@ fn FeaturesForm(settings: CompanySettings, reload: RwSignal<u32>) -> impl IntoVi
     view! {
         <section class=CARD aria-labelledby="company-features-title">
             <h2 id="company-features-title" class="text-lg font-semibold">{t!(i18n, company_features_title)}</h2>
-            <ActionForm action>
+            <ActionForm action node_ref=draft>
                 <input type="hidden" name="slug" value=settings.slug.clone()/>
                 <ul class="mt-2 divide-y divide-slate-100">{flags}</ul>
                 <fieldset disabled=!editable class="mt-4 grid gap-4 sm:grid-cols-2">

@@ -20,7 +20,7 @@ use crate::fields::{BADGE, CARD, DANGER, INPUT, LABEL, PRIMARY, SECONDARY, Selec
 use crate::i18n::*;
 use crate::shell::pages::with_tenant;
 use crate::shell::{Area, encode_query_value, locale_of};
-use crate::validation::{FieldError, FormStatus, outcome, problem_of};
+use crate::validation::{FieldError, FormStatus, drafted, outcome, problem_of};
 
 pub fn role_label(i18n: I18nContext<Locale>, role: UserRole) -> &'static str {
     match role {
@@ -204,6 +204,7 @@ fn PeopleList(slug: String) -> impl IntoView {
 fn InviteForm(slug: String, reload: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<InviteUser>::new();
+    let draft = drafted(action, "people-invite");
     let problem = problem_of(outcome(action));
     reload_on_success(outcome(action), reload);
     let language = move || match i18n.get_locale() {
@@ -214,7 +215,7 @@ fn InviteForm(slug: String, reload: RwSignal<u32>) -> impl IntoView {
     view! {
         <details class=format!("{CARD} mb-6") data-testid="invite-form" open=move || problem.get().is_some()>
             <summary class="cursor-pointer text-sm font-semibold text-indigo-700">{t!(i18n, people_invite_title)}</summary>
-            <ActionForm action>
+            <ActionForm action node_ref=draft>
                 <input type="hidden" name="slug" value=slug/>
                 <div class="mt-4 grid gap-4 sm:grid-cols-2">
                     <TextField id="invite-name" name="name" label=move || t!(i18n, field_person_name) required=true maxlength=120 autocomplete="off" problem/>
@@ -374,12 +375,13 @@ fn SquadList(slug: String) -> impl IntoView {
 fn CreateSquadForm(slug: String, currency: String, reload: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<CreateSquad>::new();
+    let draft = drafted(action, "squad-create");
     let problem = problem_of(outcome(action));
     reload_on_success(outcome(action), reload);
     view! {
         <details class=format!("{CARD} mb-6") data-testid="create-squad-form" open=move || problem.get().is_some()>
             <summary class="cursor-pointer text-sm font-semibold text-indigo-700">{t!(i18n, squad_create_title)}</summary>
-            <ActionForm action>
+            <ActionForm action node_ref=draft>
                 <input type="hidden" name="slug" value=slug/>
                 <SquadFields prefix="new-squad".into() name=String::new() squad_type=SquadType::Sales target=String::new() currency problem/>
                 <div class="mt-4 flex flex-wrap items-center gap-3">
