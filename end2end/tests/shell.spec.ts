@@ -18,7 +18,7 @@ async function hydrated(page: Page) {
 async function signIn(page: Page, email: string, password = "performancy") {
   await page.goto("/login");
   await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Senha").fill(password);
+  await page.getByLabel("Senha", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Entrar" }).click();
 }
 

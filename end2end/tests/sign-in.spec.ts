@@ -14,7 +14,7 @@ test("a guest asking for a company page signs in and lands on that page", async 
   await page.goto("/acme/deals");
   await expect(page).toHaveURL(/\/login\?next=/);
   await page.getByLabel("E-mail").fill("agente1@acme.com.br");
-  await page.getByLabel("Senha").fill("performancy");
+  await page.getByLabel("Senha", { exact: true }).fill("performancy");
   await page.getByRole("button", { name: "Entrar" }).click();
   await expect(page).toHaveURL(/\/acme\/deals$/);
   await expect(page.getByTestId("user-name")).toBeVisible();
@@ -24,7 +24,7 @@ test("a guest asking for a company page signs in and lands on that page", async 
 test("a wrong password keeps the e-mail typed and says nothing about which part was wrong", async ({ page }) => {
   await page.goto("/login");
   await page.getByLabel("E-mail").fill("diretora@acme.com.br");
-  await page.getByLabel("Senha").fill("senha-errada");
+  await page.getByLabel("Senha", { exact: true }).fill("senha-errada");
   await page.getByRole("button", { name: "Entrar" }).click();
   await expect(page.getByTestId("sign-in-error")).toHaveText("E-mail ou senha incorretos.");
   await expect(page.getByLabel("E-mail")).toHaveValue("diretora@acme.com.br");
@@ -34,7 +34,7 @@ test("a wrong password keeps the e-mail typed and says nothing about which part 
 test("signing out ends the session", async ({ page }) => {
   await page.goto("/login");
   await page.getByLabel("E-mail").fill("agente2@acme.com.br");
-  await page.getByLabel("Senha").fill("performancy");
+  await page.getByLabel("Senha", { exact: true }).fill("performancy");
   await page.getByRole("button", { name: "Entrar" }).click();
   await expect(page).toHaveURL(/\/acme$/);
   await page.getByTestId("sign-out").click();
@@ -47,7 +47,7 @@ test("staff enter another company under a banner", async ({ page }) => {
   const problems = watchConsole(page);
   await page.goto("/login");
   await page.getByLabel("E-mail").fill("admin@performancy.dev");
-  await page.getByLabel("Senha").fill("performancy");
+  await page.getByLabel("Senha", { exact: true }).fill("performancy");
   await page.getByRole("button", { name: "Entrar" }).click();
   await expect(page).toHaveURL(/\/admin$/);
   await page.goto("/globex");

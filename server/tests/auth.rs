@@ -42,6 +42,14 @@ async fn signing_in_redirects_home_with_a_hardened_session_cookie() {
 }
 
 #[tokio::test]
+async fn signing_in_switches_the_interface_to_the_users_stored_language() {
+    let app = TestApp::new().await;
+    let reply = app.sign_in_as(&email("acme", "diretora"), PASSWORD).await;
+    let locale = reply.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("i18n_pref_locale="));
+    assert_eq!(locale.map(|c| c.split(';').next().unwrap()), Some("i18n_pref_locale=pt-BR"));
+}
+
+#[tokio::test]
 async fn outside_development_the_cookie_is_secure_and_host_prefixed_and_hsts_is_sent() {
     let app = TestApp::production().await;
     let request = Request::post("/login")

@@ -117,7 +117,12 @@ pub async fn sign_in(
         tracing::warn!(error = ?err, "could not clear sign-in failures");
     }
     tracing::info!(user_id = %user.0.id, "signed in");
-    Redirect::to(&next.unwrap_or_else(|| home_of(&user.0))).into_response()
+    let mut response = Redirect::to(&next.unwrap_or_else(|| home_of(&user.0))).into_response();
+    // The interface speaks the language stored on the user, whatever the browser asked for before.
+    if let Ok(cookie) = axum::http::HeaderValue::from_str(&super::links::locale_cookie(&user.0.language)) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// Sign-out: a POST (a link or an image cannot sign anyone out), deleting the session record so

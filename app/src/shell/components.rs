@@ -28,7 +28,10 @@ pub fn LanguageSwitch() -> impl IntoView {
             aria-label=move || t_string!(i18n, switch_language_label).to_string()
             on:click=toggle
         >
-            <span aria-hidden="true">"🌐"</span>
+            <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" stroke-width="1.5" class="h-4 w-4">
+                <circle cx="10" cy="10" r="7.5"/>
+                <path d="M2.5 10h15M10 2.5c2 2.2 3 4.7 3 7.5s-1 5.3-3 7.5c-2-2.2-3-4.7-3-7.5s1-5.3 3-7.5z"/>
+            </svg>
             {t!(i18n, switch_language)}
         </button>
     }
