@@ -407,7 +407,11 @@ async fn the_settings_pages_render_for_a_director_and_for_staff_in_the_console()
     let director = app.session_for(&email("acme", "diretora")).await;
     let page = app.get("/acme/settings", Some(&director)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("data-testid=\"stage-editor\"") && page.body.contains("Negociação"), "{}", page.body);
+    assert!(page.body.contains("data-testid=\"stage-editor\""), "{}", page.body);
+    assert!(
+        page.body.contains("value=\"Negociação\"") && page.body.contains("value=\"75\""),
+        "stages are readable before the WebAssembly loads"
+    );
     let staff = app.session_for("suporte@performancy.dev").await;
     let console = app.get("/admin/companies/acme", Some(&staff)).await;
     assert_eq!(console.status, StatusCode::OK);

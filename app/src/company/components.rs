@@ -304,12 +304,12 @@ pub fn StageEditor(slug: String, stages: Vec<StageView>, editable: bool) -> impl
                                         <div>
                                             <label for=format!("stage-{uid}-name") class=LABEL>{t!(i18n, stage_name)}</label>
                                             <input id=format!("stage-{uid}-name") name=move || field("name") class=INPUT required maxlength=60 disabled=!editable
-                                                prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                                                value=name.get_untracked() on:input=move |ev| name.set(event_target_value(&ev))/>
                                         </div>
                                         <div>
                                             <label for=format!("stage-{uid}-probability") class=LABEL>{t!(i18n, stage_probability)}</label>
                                             <input id=format!("stage-{uid}-probability") name=move || field("probability") class=INPUT inputmode="decimal" required disabled=!editable
-                                                prop:value=move || probability.get() on:input=move |ev| probability.set(event_target_value(&ev))/>
+                                                value=probability.get_untracked() on:input=move |ev| probability.set(event_target_value(&ev))/>
                                         </div>
                                         <div>
                                             <label for=format!("stage-{uid}-kind") class=LABEL>{t!(i18n, stage_kind)}</label>
