@@ -39,7 +39,12 @@ pub fn TextField(
     #[prop(into)] problem: Signal<Option<Problem>>,
 ) -> impl IntoView {
     let described = format!("{id}-error");
-    let invalid = move || problem.get().is_some_and(|p| p.field == name).then_some("true");
+    let invalid = move || {
+        problem
+            .get()
+            .is_some_and(|p| p.field == name)
+            .then_some("true")
+    };
     view! {
         <div>
             <label for=id.clone() class=LABEL>{label.run()}</label>

@@ -35,12 +35,12 @@ mod translations {
 pub use translations::i18n;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{SsrMode, path};
 
-use crate::i18n::I18nContextProvider;
 use crate::auth::pages::SignInPage;
+use crate::i18n::I18nContextProvider;
 use crate::shell::pages::{AreaPage, Landing, NotFound, TenantHome};
 
 /// The HTML document around the app, rendered on the server only.

@@ -53,7 +53,10 @@ pub enum Ownership {
 
 /// Records that belong to one person (an owner), as opposed to company-wide configuration.
 fn is_owned_record(resource: Resource) -> bool {
-    matches!(resource, Resource::Lead | Resource::Deal | Resource::Conversation | Resource::Objective)
+    matches!(
+        resource,
+        Resource::Lead | Resource::Deal | Resource::Conversation | Resource::Objective
+    )
 }
 
 pub fn allows(role: UserRole, action: Action, resource: Resource, ownership: Ownership) -> bool {
@@ -69,7 +72,10 @@ pub fn allows(role: UserRole, action: Action, resource: Resource, ownership: Own
                 Other => false,
             },
             // Their squads and those squads' people, read-only; their own profile is theirs.
-            User => action == Read && matches!(ownership, Own | LedSquad) || (action == Update && ownership == Own),
+            User => {
+                action == Read && matches!(ownership, Own | LedSquad)
+                    || (action == Update && ownership == Own)
+            }
             Squad => action == Read && matches!(ownership, Own | LedSquad),
             Playbook => action == Read || matches!(ownership, LedSquad),
             Alert => matches!(action, Read | Update) && matches!(ownership, Own | LedSquad),
@@ -90,8 +96,13 @@ pub fn allows(role: UserRole, action: Action, resource: Resource, ownership: Own
 /// Whether a role may open an area at all: an AGENT on the users page is 403, not an empty page.
 pub fn may_use_area(role: UserRole, area: Area) -> bool {
     match area {
-        Area::Users => matches!(role, UserRole::Director | UserRole::Admin | UserRole::Manager),
-        Area::Audit | Area::Integrations | Area::Settings | Area::AiUsage => matches!(role, UserRole::Director | UserRole::Admin),
+        Area::Users => matches!(
+            role,
+            UserRole::Director | UserRole::Admin | UserRole::Manager
+        ),
+        Area::Audit | Area::Integrations | Area::Settings | Area::AiUsage => {
+            matches!(role, UserRole::Director | UserRole::Admin)
+        }
         Area::Bots => role != UserRole::Agent,
         _ => true,
     }
@@ -106,7 +117,8 @@ pub fn may_use_staff_console(role: UserRole) -> bool {
 /// deactivate, shape squads): whoever may change another person's record — DIRECTOR and staff.
 /// A MANAGER's own record is theirs to edit on their profile, never here.
 pub fn may_manage_people(role: UserRole) -> bool {
-    allows(role, Action::Update, Resource::User, Ownership::Other) && allows(role, Action::Update, Resource::Squad, Ownership::Other)
+    allows(role, Action::Update, Resource::User, Ownership::Other)
+        && allows(role, Action::Update, Resource::Squad, Ownership::Other)
 }
 
 /// The roles a person may give someone of a company (inviting, or changing a role): directors and
@@ -191,16 +203,35 @@ mod tests {
     #[test]
     fn the_role_table_holds() {
         for (role, action, resource, ownership, expected) in TABLE {
-            assert_eq!(allows(*role, *action, *resource, *ownership), *expected, "{role:?} {action:?} {resource:?} {ownership:?}");
+            assert_eq!(
+                allows(*role, *action, *resource, *ownership),
+                *expected,
+                "{role:?} {action:?} {resource:?} {ownership:?}"
+            );
         }
     }
 
     #[test]
     fn an_agent_may_never_touch_anyone_elses_record() {
-        for resource in [Lead, Deal, Conversation, Objective, User, Squad, AuditLog, Integration, Company, Bot, AiUsage] {
+        for resource in [
+            Lead,
+            Deal,
+            Conversation,
+            Objective,
+            User,
+            Squad,
+            AuditLog,
+            Integration,
+            Company,
+            Bot,
+            AiUsage,
+        ] {
             for action in [Read, Create, Update, Delete] {
                 for ownership in [Other, LedSquad, Unowned] {
-                    assert!(!allows(Agent, action, resource, ownership), "{action:?} {resource:?} {ownership:?}");
+                    assert!(
+                        !allows(Agent, action, resource, ownership),
+                        "{action:?} {resource:?} {ownership:?}"
+                    );
                 }
             }
         }
@@ -208,9 +239,19 @@ mod tests {
 
     #[test]
     fn agents_are_kept_out_of_administration_areas() {
-        for area in [Area::Users, Area::Audit, Area::Integrations, Area::Settings, Area::AiUsage, Area::Bots] {
+        for area in [
+            Area::Users,
+            Area::Audit,
+            Area::Integrations,
+            Area::Settings,
+            Area::AiUsage,
+            Area::Bots,
+        ] {
             assert!(!may_use_area(Agent, area), "{area:?}");
-            assert!(may_use_area(Director, area) && may_use_area(Admin, area), "{area:?}");
+            assert!(
+                may_use_area(Director, area) && may_use_area(Admin, area),
+                "{area:?}"
+            );
         }
         assert!(may_use_area(Agent, Area::Ranking));
         assert!(may_use_area(Manager, Area::Users));
@@ -240,7 +281,11 @@ mod tests {
     #[test]
     fn only_directors_and_staff_manage_people() {
         for role in UserRole::ALL {
-            assert_eq!(may_manage_people(*role), matches!(role, Director | Admin), "{role:?}");
+            assert_eq!(
+                may_manage_people(*role),
+                matches!(role, Director | Admin),
+                "{role:?}"
+            );
         }
     }
 
@@ -248,7 +293,11 @@ mod tests {
     fn only_directors_and_staff_give_roles_and_nobody_gives_admin() {
         assert_eq!(ROLE_GRANTS.len(), UserRole::ALL.len() * UserRole::ALL.len());
         for (actor, role, expected) in ROLE_GRANTS {
-            assert_eq!(may_assign_role(*actor, *role), *expected, "{actor:?} gives {role:?}");
+            assert_eq!(
+                may_assign_role(*actor, *role),
+                *expected,
+                "{actor:?} gives {role:?}"
+            );
         }
     }
 
@@ -257,8 +306,15 @@ mod tests {
         use crate::company::Feature;
         for feature in Feature::ALL {
             assert!(may_set_feature(Admin, feature), "{feature:?}");
-            assert_eq!(may_set_feature(Director, feature), feature == Feature::RankingVisibility, "{feature:?}");
-            assert!(!may_set_feature(Manager, feature) && !may_set_feature(Agent, feature), "{feature:?}");
+            assert_eq!(
+                may_set_feature(Director, feature),
+                feature == Feature::RankingVisibility,
+                "{feature:?}"
+            );
+            assert!(
+                !may_set_feature(Manager, feature) && !may_set_feature(Agent, feature),
+                "{feature:?}"
+            );
         }
     }
 

@@ -21,12 +21,18 @@ pub struct Problem {
 impl Problem {
     /// The problem an error carries, when it is a validation error.
     pub fn of(error: &AppError) -> Option<Problem> {
-        let AppError::Invalid(text) = error else { return None };
+        let AppError::Invalid(text) = error else {
+            return None;
+        };
         let mut parts = text.splitn(3, ':');
         let field = parts.next()?.to_owned();
         let code = parts.next()?.to_owned();
         let detail = parts.next().map(str::to_owned);
-        Some(Problem { field, code, detail })
+        Some(Problem {
+            field,
+            code,
+            detail,
+        })
     }
 }
 
@@ -65,7 +71,10 @@ pub fn check_email(raw: &str) -> Result<String, AppError> {
     let well_formed = email.len() <= MAX_EMAIL_CHARS
         && !email.chars().any(char::is_whitespace)
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && !domain.contains('@') && domain.split('.').count() >= 2 && domain.split('.').all(|label| !label.is_empty())
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.split('.').count() >= 2
+                && domain.split('.').all(|label| !label.is_empty())
         });
     if !well_formed {
         return Err(invalid("email", "invalid"));
@@ -77,7 +86,9 @@ pub fn check_email(raw: &str) -> Result<String, AppError> {
 /// (leptos_i18n's cookie, then `Accept-Language`), Portuguese by default.
 #[cfg(feature = "ssr")]
 pub fn request_locale() -> domain::Locale {
-    let Some(parts) = use_context::<http::request::Parts>() else { return domain::Locale::default() };
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return domain::Locale::default();
+    };
     let from_cookie = parts
         .headers
         .get_all(http::header::COOKIE)
@@ -117,7 +128,9 @@ pub fn problem_message(i18n: leptos_i18n::I18nContext<Locale>, problem: &Problem
         ("password", _) => t!(i18n, problem_password_common).into_any(),
         ("linkedin", _) => t!(i18n, problem_linkedin).into_any(),
         ("role", "self") => t!(i18n, problem_role_self).into_any(),
-        ("role", "last_director") | ("user", "last_director") => t!(i18n, problem_last_director).into_any(),
+        ("role", "last_director") | ("user", "last_director") => {
+            t!(i18n, problem_last_director).into_any()
+        }
         ("user", "self") => t!(i18n, problem_user_self).into_any(),
         ("user", "not_invited") => t!(i18n, problem_not_invited).into_any(),
         ("target", "negative") => t!(i18n, problem_amount_negative).into_any(),
@@ -133,7 +146,12 @@ pub fn problem_message(i18n: leptos_i18n::I18nContext<Locale>, problem: &Problem
         }
         ("stages", "kind_has_deals") => {
             let stage = detail.clone();
-            t!(i18n, problem_stage_kind_has_deals, stage = move || stage.clone()).into_any()
+            t!(
+                i18n,
+                problem_stage_kind_has_deals,
+                stage = move || stage.clone()
+            )
+            .into_any()
         }
         ("stages", "won_count") => t!(i18n, problem_stage_won).into_any(),
         ("stages", "lost_count") => t!(i18n, problem_stage_lost).into_any(),
@@ -162,7 +180,10 @@ pub fn problem_message(i18n: leptos_i18n::I18nContext<Locale>, problem: &Problem
 
 /// A 0-based row index as people count rows.
 fn row_number(detail: &str) -> String {
-    detail.parse::<usize>().map(|n| (n + 1).to_string()).unwrap_or_else(|_| detail.to_owned())
+    detail
+        .parse::<usize>()
+        .map(|n| (n + 1).to_string())
+        .unwrap_or_else(|_| detail.to_owned())
 }
 
 /// The last answer of a form's server action (`None` before the first).
@@ -192,14 +213,26 @@ where
 }
 
 /// The problem of an action's last answer, when it was a validation error.
-pub fn problem_of<T: Send + Sync + 'static>(value: Signal<Option<Result<T, AppError>>>) -> Signal<Option<Problem>> {
-    Signal::derive(move || value.with(|v| v.as_ref().and_then(|r| r.as_ref().err()).and_then(Problem::of)))
+pub fn problem_of<T: Send + Sync + 'static>(
+    value: Signal<Option<Result<T, AppError>>>,
+) -> Signal<Option<Problem>> {
+    Signal::derive(move || {
+        value.with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().err())
+                .and_then(Problem::of)
+        })
+    })
 }
 
 /// The message beside a field, shown when `problem` is about `field` (`aria-live`, so a screen
 /// reader hears it too). Give the input `aria-describedby` = `{id}-error`.
 #[component]
-pub fn FieldError(problem: Signal<Option<Problem>>, field: &'static str, id: String) -> impl IntoView {
+pub fn FieldError(
+    problem: Signal<Option<Problem>>,
+    field: &'static str,
+    id: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p id=format!("{id}-error") class="mt-1 text-sm text-rose-700" aria-live="polite" data-testid=format!("error-{field}")>
@@ -246,8 +279,19 @@ mod tests {
     fn names_and_emails_are_trimmed_and_checked() {
         assert_eq!(check_person_name("  Ana Souza "), Ok("Ana Souza".into()));
         assert_eq!(check_person_name("   "), Err(invalid("name", "required")));
-        assert_eq!(check_email(" Ana@Acme.com.BR "), Ok("ana@acme.com.br".into()));
-        for bad in ["ana", "ana@", "@acme.com", "ana@acme", "ana @acme.com", "ana@acme..com", "a@b@c.com"] {
+        assert_eq!(
+            check_email(" Ana@Acme.com.BR "),
+            Ok("ana@acme.com.br".into())
+        );
+        for bad in [
+            "ana",
+            "ana@",
+            "@acme.com",
+            "ana@acme",
+            "ana @acme.com",
+            "ana@acme..com",
+            "a@b@c.com",
+        ] {
             assert_eq!(check_email(bad), Err(invalid("email", "invalid")), "{bad}");
         }
         assert_eq!(check_email(""), Err(invalid("email", "required")));
@@ -255,9 +299,23 @@ mod tests {
 
     #[test]
     fn a_validation_error_names_its_field_code_and_detail() {
-        assert_eq!(Problem::of(&invalid("slug", "taken")), Some(Problem { field: "slug".into(), code: "taken".into(), detail: None }));
+        assert_eq!(
+            Problem::of(&invalid("slug", "taken")),
+            Some(Problem {
+                field: "slug".into(),
+                code: "taken".into(),
+                detail: None
+            })
+        );
         let stage = Problem::of(&invalid_about("stages", "has_deals", "Proposta: fase 2")).unwrap();
-        assert_eq!((stage.field.as_str(), stage.code.as_str(), stage.detail.as_deref()), ("stages", "has_deals", Some("Proposta: fase 2")));
+        assert_eq!(
+            (
+                stage.field.as_str(),
+                stage.code.as_str(),
+                stage.detail.as_deref()
+            ),
+            ("stages", "has_deals", Some("Proposta: fase 2"))
+        );
         assert_eq!(Problem::of(&AppError::Forbidden), None);
         assert_eq!(Problem::of(&AppError::Invalid("no code".into())), None);
     }

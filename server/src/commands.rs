@@ -5,8 +5,8 @@ use std::io::BufRead;
 use clap::Args;
 use db::Db;
 
-use crate::config::Config;
 use crate::ServerError;
+use crate::config::Config;
 
 /// The demo users' password, documented in the README.
 pub const DEMO_PASSWORD: &str = "performancy";
@@ -45,10 +45,18 @@ pub async fn seed_demo(config: &Config, args: SeedDemoArgs) -> Result<(), Server
         deals: args.deals,
         conversations: args.conversations,
     });
-    let options = demo::DemoOptions { password_hash, scale, today: chrono::Utc::now().date_naive() };
+    let options = demo::DemoOptions {
+        password_hash,
+        scale,
+        today: chrono::Utc::now().date_naive(),
+    };
     let started = std::time::Instant::now();
     let report = demo::seed_demo(&db, &options).await?;
-    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, ?report, "demo data ready");
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        ?report,
+        "demo data ready"
+    );
     db.close().await;
     Ok(())
 }
@@ -72,11 +80,16 @@ pub async fn create_staff(config: &Config, args: CreateStaffArgs) -> Result<(), 
         }
     };
     if password.chars().count() < 8 {
-        return Err(ServerError::Usage("the password needs at least 8 characters".into()));
+        return Err(ServerError::Usage(
+            "the password needs at least 8 characters".into(),
+        ));
     }
     let hash = app::auth::password::hash_password(password).await?;
     let db = Db::connect_lazy(config.database.clone(), 1);
-    let id = db.lookups().create_staff_user(&args.email, &args.name, &hash).await?;
+    let id = db
+        .lookups()
+        .create_staff_user(&args.email, &args.name, &hash)
+        .await?;
     tracing::info!(user_id = %id, "staff user created");
     db.close().await;
     Ok(())

@@ -6,7 +6,7 @@
 
 use std::env;
 
-use app::mail::server::{parse_sender, Mailbox, SmtpSettings, SmtpTls};
+use app::mail::server::{Mailbox, SmtpSettings, SmtpTls, parse_sender};
 use sqlx::postgres::PgConnectOptions;
 
 pub const DEV_DATABASE_URL: &str = "postgres://performancy_app@127.0.0.1:55432/performancy";
@@ -106,7 +106,10 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, Confi
         None | Some("development") | Some("dev") => Environment::Development,
         Some("production") | Some("prod") => Environment::Production,
         Some(other) => {
-            return Err(ConfigError::Invalid { name: "APP_ENV", reason: format!("{other:?} is neither development nor production") });
+            return Err(ConfigError::Invalid {
+                name: "APP_ENV",
+                reason: format!("{other:?} is neither development nor production"),
+            });
         }
     };
     let dev = environment == Environment::Development;
@@ -117,8 +120,11 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, Confi
         None => return Err(ConfigError::Missing("DATABASE_URL")),
     };
     let database = parse_url("DATABASE_URL", &database_url)?;
-    let owner_url = get("DATABASE_OWNER_URL").or_else(|| (dev && get("DATABASE_URL").is_none()).then(|| DEV_OWNER_URL.to_owned()));
-    let owner_database = owner_url.map(|url| parse_url("DATABASE_OWNER_URL", &url)).transpose()?;
+    let owner_url = get("DATABASE_OWNER_URL")
+        .or_else(|| (dev && get("DATABASE_URL").is_none()).then(|| DEV_OWNER_URL.to_owned()));
+    let owner_database = owner_url
+        .map(|url| parse_url("DATABASE_OWNER_URL", &url))
+        .transpose()?;
 
     let database_max_connections = match get("DATABASE_MAX_CONNECTIONS") {
         None => 10,
@@ -131,18 +137,32 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, Confi
         None => dev && owner_database.is_some(),
         Some("1") | Some("true") => true,
         Some("0") | Some("false") => false,
-        Some(other) => return Err(ConfigError::Invalid { name: "MIGRATE_ON_START", reason: format!("{other:?} is not true/false") }),
+        Some(other) => {
+            return Err(ConfigError::Invalid {
+                name: "MIGRATE_ON_START",
+                reason: format!("{other:?} is not true/false"),
+            });
+        }
     };
     if migrate_on_start && owner_database.is_none() {
-        return Err(ConfigError::Invalid { name: "MIGRATE_ON_START", reason: "needs DATABASE_OWNER_URL".into() });
+        return Err(ConfigError::Invalid {
+            name: "MIGRATE_ON_START",
+            reason: "needs DATABASE_OWNER_URL".into(),
+        });
     }
 
     let secret_key = match get("SECRET_KEY") {
         Some(key) if key == DEV_SECRET_KEY && !dev => {
-            return Err(ConfigError::Invalid { name: "SECRET_KEY", reason: "the development key cannot be used in production".into() });
+            return Err(ConfigError::Invalid {
+                name: "SECRET_KEY",
+                reason: "the development key cannot be used in production".into(),
+            });
         }
         Some(key) if key.len() < MIN_SECRET_LEN => {
-            return Err(ConfigError::Invalid { name: "SECRET_KEY", reason: format!("needs at least {MIN_SECRET_LEN} characters") });
+            return Err(ConfigError::Invalid {
+                name: "SECRET_KEY",
+                reason: format!("needs at least {MIN_SECRET_LEN} characters"),
+            });
         }
         Some(key) => key,
         None if dev => DEV_SECRET_KEY.to_owned(),
@@ -150,8 +170,15 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, Confi
     };
 
     let public_base_url = match get("PUBLIC_BASE_URL") {
-        Some(url) if url.starts_with("https://") || (dev && url.starts_with("http://")) => url.trim_end_matches('/').to_owned(),
-        Some(url) => return Err(ConfigError::Invalid { name: "PUBLIC_BASE_URL", reason: format!("{url:?} must be an https:// URL") }),
+        Some(url) if url.starts_with("https://") || (dev && url.starts_with("http://")) => {
+            url.trim_end_matches('/').to_owned()
+        }
+        Some(url) => {
+            return Err(ConfigError::Invalid {
+                name: "PUBLIC_BASE_URL",
+                reason: format!("{url:?} must be an https:// URL"),
+            });
+        }
         None if dev => "http://127.0.0.1:3000".to_owned(),
         None => return Err(ConfigError::Missing("PUBLIC_BASE_URL")),
     };
@@ -162,7 +189,12 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, Confi
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|ip| ip.parse().map_err(|_| ConfigError::Invalid { name: "TRUSTED_PROXIES", reason: format!("{ip:?} is not an IP address") }))
+            .map(|ip| {
+                ip.parse().map_err(|_| ConfigError::Invalid {
+                    name: "TRUSTED_PROXIES",
+                    reason: format!("{ip:?} is not an IP address"),
+                })
+            })
             .collect::<Result<_, _>>()?,
     };
 
@@ -171,13 +203,24 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, Confi
         None => LogFormat::Json,
         Some("json") => LogFormat::Json,
         Some("pretty") => LogFormat::Pretty,
-        Some(other) => return Err(ConfigError::Invalid { name: "LOG_FORMAT", reason: format!("{other:?} is neither json nor pretty") }),
+        Some(other) => {
+            return Err(ConfigError::Invalid {
+                name: "LOG_FORMAT",
+                reason: format!("{other:?} is neither json nor pretty"),
+            });
+        }
     };
 
     let smtp = smtp_settings(&get, dev)?;
     let mail_from = match get("MAIL_FROM") {
-        Some(raw) => parse_sender(&raw).map_err(|_| ConfigError::Invalid { name: "MAIL_FROM", reason: format!("{raw:?} is not an address or `Name <address>`") })?,
-        None if dev => parse_sender(DEV_MAIL_FROM).map_err(|_| ConfigError::Invalid { name: "MAIL_FROM", reason: "the development sender".into() })?,
+        Some(raw) => parse_sender(&raw).map_err(|_| ConfigError::Invalid {
+            name: "MAIL_FROM",
+            reason: format!("{raw:?} is not an address or `Name <address>`"),
+        })?,
+        None if dev => parse_sender(DEV_MAIL_FROM).map_err(|_| ConfigError::Invalid {
+            name: "MAIL_FROM",
+            reason: "the development sender".into(),
+        })?,
         None => return Err(ConfigError::Missing("MAIL_FROM")),
     };
 
@@ -198,27 +241,53 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, Confi
 
 /// `SMTP_HOST` and friends. Without a host, development keeps mail in its outbox and production
 /// refuses to start (an invitation nobody receives is worse than a server that says why it stopped).
-fn smtp_settings(get: &impl Fn(&str) -> Option<String>, dev: bool) -> Result<Option<SmtpSettings>, ConfigError> {
+fn smtp_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    dev: bool,
+) -> Result<Option<SmtpSettings>, ConfigError> {
     let Some(host) = get("SMTP_HOST") else {
-        return if dev { Ok(None) } else { Err(ConfigError::Missing("SMTP_HOST")) };
+        return if dev {
+            Ok(None)
+        } else {
+            Err(ConfigError::Missing("SMTP_HOST"))
+        };
     };
     let tls = match get("SMTP_TLS") {
         None => SmtpTls::StartTls,
-        Some(raw) => SmtpTls::parse(&raw).ok_or_else(|| ConfigError::Invalid { name: "SMTP_TLS", reason: format!("{raw:?} is none of starttls, tls, none") })?,
+        Some(raw) => SmtpTls::parse(&raw).ok_or_else(|| ConfigError::Invalid {
+            name: "SMTP_TLS",
+            reason: format!("{raw:?} is none of starttls, tls, none"),
+        })?,
     };
     let port = match get("SMTP_PORT") {
         None => tls.default_port(),
-        Some(raw) => raw.parse().map_err(|_| ConfigError::Invalid { name: "SMTP_PORT", reason: format!("{raw:?} is not a port number") })?,
+        Some(raw) => raw.parse().map_err(|_| ConfigError::Invalid {
+            name: "SMTP_PORT",
+            reason: format!("{raw:?} is not a port number"),
+        })?,
     };
     let credentials = match (get("SMTP_USERNAME"), get("SMTP_PASSWORD")) {
         (None, None) => None,
         (Some(user), Some(password)) => Some((user, password)),
-        _ => return Err(ConfigError::Invalid { name: "SMTP_USERNAME", reason: "SMTP_USERNAME and SMTP_PASSWORD go together".into() }),
+        _ => {
+            return Err(ConfigError::Invalid {
+                name: "SMTP_USERNAME",
+                reason: "SMTP_USERNAME and SMTP_PASSWORD go together".into(),
+            });
+        }
     };
     if credentials.is_some() && tls == SmtpTls::None && !dev {
-        return Err(ConfigError::Invalid { name: "SMTP_TLS", reason: "a password is never sent over an unencrypted connection in production".into() });
+        return Err(ConfigError::Invalid {
+            name: "SMTP_TLS",
+            reason: "a password is never sent over an unencrypted connection in production".into(),
+        });
     }
-    Ok(Some(SmtpSettings { host, port, tls, credentials }))
+    Ok(Some(SmtpSettings {
+        host,
+        port,
+        tls,
+        credentials,
+    }))
 }
 
 pub fn from_env() -> Result<Config, ConfigError> {
@@ -227,7 +296,10 @@ pub fn from_env() -> Result<Config, ConfigError> {
 
 fn parse_url(name: &'static str, url: &str) -> Result<PgConnectOptions, ConfigError> {
     // The parse error can echo the URL, password included: keep only its kind.
-    url.parse().map_err(|_| ConfigError::Invalid { name, reason: "not a PostgreSQL URL".into() })
+    url.parse().map_err(|_| ConfigError::Invalid {
+        name,
+        reason: "not a PostgreSQL URL".into(),
+    })
 }
 
 #[cfg(test)]
@@ -236,7 +308,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         from_lookup(|name| map.get(name).cloned())
     }
 
@@ -251,17 +326,42 @@ mod tests {
 
     #[test]
     fn production_refuses_to_start_without_real_secrets() {
-        let base = [("APP_ENV", "production"), ("DATABASE_URL", "postgres://app@db/p"), ("PUBLIC_BASE_URL", "https://app.example.com")];
-        assert_eq!(config(&base).err(), Some(ConfigError::Missing("SECRET_KEY")));
+        let base = [
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "postgres://app@db/p"),
+            ("PUBLIC_BASE_URL", "https://app.example.com"),
+        ];
+        assert_eq!(
+            config(&base).err(),
+            Some(ConfigError::Missing("SECRET_KEY"))
+        );
         let mut with_dev_key = base.to_vec();
         with_dev_key.push(("SECRET_KEY", DEV_SECRET_KEY));
-        assert!(matches!(config(&with_dev_key), Err(ConfigError::Invalid { name: "SECRET_KEY", .. })));
+        assert!(matches!(
+            config(&with_dev_key),
+            Err(ConfigError::Invalid {
+                name: "SECRET_KEY",
+                ..
+            })
+        ));
         let mut short = base.to_vec();
         short.push(("SECRET_KEY", "short"));
-        assert!(matches!(config(&short), Err(ConfigError::Invalid { name: "SECRET_KEY", .. })));
+        assert!(matches!(
+            config(&short),
+            Err(ConfigError::Invalid {
+                name: "SECRET_KEY",
+                ..
+            })
+        ));
         let mut good = base.to_vec();
-        good.push(("SECRET_KEY", "a-real-secret-of-sufficient-length-1234567890"));
-        good.extend([("SMTP_HOST", "smtp.example.com"), ("MAIL_FROM", "no-reply@example.com")]);
+        good.push((
+            "SECRET_KEY",
+            "a-real-secret-of-sufficient-length-1234567890",
+        ));
+        good.extend([
+            ("SMTP_HOST", "smtp.example.com"),
+            ("MAIL_FROM", "no-reply@example.com"),
+        ]);
         let cfg = config(&good).unwrap();
         assert!(!cfg.migrate_on_start);
         assert_eq!(cfg.log_format, LogFormat::Json);
@@ -269,14 +369,26 @@ mod tests {
 
     #[test]
     fn production_needs_its_database_and_an_https_base_url() {
-        assert_eq!(config(&[("APP_ENV", "production")]).err(), Some(ConfigError::Missing("DATABASE_URL")));
+        assert_eq!(
+            config(&[("APP_ENV", "production")]).err(),
+            Some(ConfigError::Missing("DATABASE_URL"))
+        );
         let plain_http = config(&[
             ("APP_ENV", "production"),
             ("DATABASE_URL", "postgres://app@db/p"),
-            ("SECRET_KEY", "a-real-secret-of-sufficient-length-1234567890"),
+            (
+                "SECRET_KEY",
+                "a-real-secret-of-sufficient-length-1234567890",
+            ),
             ("PUBLIC_BASE_URL", "http://app.example.com"),
         ]);
-        assert!(matches!(plain_http, Err(ConfigError::Invalid { name: "PUBLIC_BASE_URL", .. })));
+        assert!(matches!(
+            plain_http,
+            Err(ConfigError::Invalid {
+                name: "PUBLIC_BASE_URL",
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -289,10 +401,20 @@ mod tests {
 
     #[test]
     fn the_public_origin_drops_any_path_and_proxies_parse() {
-        let cfg = config(&[("PUBLIC_BASE_URL", "https://app.example.com/base/"), ("TRUSTED_PROXIES", "10.0.0.1, ::1")]).unwrap();
+        let cfg = config(&[
+            ("PUBLIC_BASE_URL", "https://app.example.com/base/"),
+            ("TRUSTED_PROXIES", "10.0.0.1, ::1"),
+        ])
+        .unwrap();
         assert_eq!(cfg.public_origin(), "https://app.example.com");
         assert_eq!(cfg.trusted_proxies.len(), 2);
-        assert!(matches!(config(&[("TRUSTED_PROXIES", "proxy.local")]), Err(ConfigError::Invalid { name: "TRUSTED_PROXIES", .. })));
+        assert!(matches!(
+            config(&[("TRUSTED_PROXIES", "proxy.local")]),
+            Err(ConfigError::Invalid {
+                name: "TRUSTED_PROXIES",
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -306,7 +428,10 @@ mod tests {
         ("APP_ENV", "production"),
         ("DATABASE_URL", "postgres://app@db/p"),
         ("PUBLIC_BASE_URL", "https://app.example.com"),
-        ("SECRET_KEY", "a-real-secret-of-sufficient-length-1234567890"),
+        (
+            "SECRET_KEY",
+            "a-real-secret-of-sufficient-length-1234567890",
+        ),
     ];
 
     fn production_with(extra: &[(&'static str, &'static str)]) -> Result<Config, ConfigError> {
@@ -319,43 +444,128 @@ mod tests {
     fn development_without_smtp_keeps_mail_in_the_outbox_from_a_default_sender() {
         let cfg = config(&[]).unwrap();
         assert!(cfg.smtp.is_none());
-        assert_eq!(cfg.mail_from.email.to_string(), "no-reply@performancy.local");
+        assert_eq!(
+            cfg.mail_from.email.to_string(),
+            "no-reply@performancy.local"
+        );
     }
 
     #[test]
     fn production_refuses_to_start_without_smtp_or_a_sender() {
-        assert_eq!(production_with(&[("MAIL_FROM", "a@b.com")]).err(), Some(ConfigError::Missing("SMTP_HOST")));
-        assert_eq!(production_with(&[("SMTP_HOST", "smtp.example.com")]).err(), Some(ConfigError::Missing("MAIL_FROM")));
-        let cfg = production_with(&[("SMTP_HOST", "smtp.example.com"), ("MAIL_FROM", "Performancy <no-reply@example.com>")]).unwrap();
+        assert_eq!(
+            production_with(&[("MAIL_FROM", "a@b.com")]).err(),
+            Some(ConfigError::Missing("SMTP_HOST"))
+        );
+        assert_eq!(
+            production_with(&[("SMTP_HOST", "smtp.example.com")]).err(),
+            Some(ConfigError::Missing("MAIL_FROM"))
+        );
+        let cfg = production_with(&[
+            ("SMTP_HOST", "smtp.example.com"),
+            ("MAIL_FROM", "Performancy <no-reply@example.com>"),
+        ])
+        .unwrap();
         let smtp = cfg.smtp.unwrap();
-        assert_eq!((smtp.host.as_str(), smtp.port, smtp.tls, smtp.credentials), ("smtp.example.com", 587, SmtpTls::StartTls, None));
+        assert_eq!(
+            (smtp.host.as_str(), smtp.port, smtp.tls, smtp.credentials),
+            ("smtp.example.com", 587, SmtpTls::StartTls, None)
+        );
         assert_eq!(cfg.mail_from.name.as_deref(), Some("Performancy"));
     }
 
     #[test]
     fn smtp_settings_parse_with_port_by_tls_mode_and_credentials_in_pairs() {
-        let smtp = config(&[("SMTP_HOST", "mail.test"), ("SMTP_TLS", "tls"), ("SMTP_USERNAME", "u"), ("SMTP_PASSWORD", "p4ss")]).unwrap().smtp.unwrap();
+        let smtp = config(&[
+            ("SMTP_HOST", "mail.test"),
+            ("SMTP_TLS", "tls"),
+            ("SMTP_USERNAME", "u"),
+            ("SMTP_PASSWORD", "p4ss"),
+        ])
+        .unwrap()
+        .smtp
+        .unwrap();
         assert_eq!((smtp.port, smtp.tls), (465, SmtpTls::Tls));
         assert_eq!(smtp.credentials, Some(("u".to_owned(), "p4ss".to_owned())));
-        let catcher = config(&[("SMTP_HOST", "127.0.0.1"), ("SMTP_PORT", "1025"), ("SMTP_TLS", "none")]).unwrap().smtp.unwrap();
+        let catcher = config(&[
+            ("SMTP_HOST", "127.0.0.1"),
+            ("SMTP_PORT", "1025"),
+            ("SMTP_TLS", "none"),
+        ])
+        .unwrap()
+        .smtp
+        .unwrap();
         assert_eq!((catcher.port, catcher.tls), (1025, SmtpTls::None));
-        assert!(matches!(config(&[("SMTP_HOST", "h"), ("SMTP_TLS", "ssl")]), Err(ConfigError::Invalid { name: "SMTP_TLS", .. })));
-        assert!(matches!(config(&[("SMTP_HOST", "h"), ("SMTP_PORT", "99999")]), Err(ConfigError::Invalid { name: "SMTP_PORT", .. })));
-        assert!(matches!(config(&[("SMTP_HOST", "h"), ("SMTP_USERNAME", "u")]), Err(ConfigError::Invalid { name: "SMTP_USERNAME", .. })));
-        assert!(matches!(config(&[("MAIL_FROM", "not an address")]), Err(ConfigError::Invalid { name: "MAIL_FROM", .. })));
+        assert!(matches!(
+            config(&[("SMTP_HOST", "h"), ("SMTP_TLS", "ssl")]),
+            Err(ConfigError::Invalid {
+                name: "SMTP_TLS",
+                ..
+            })
+        ));
+        assert!(matches!(
+            config(&[("SMTP_HOST", "h"), ("SMTP_PORT", "99999")]),
+            Err(ConfigError::Invalid {
+                name: "SMTP_PORT",
+                ..
+            })
+        ));
+        assert!(matches!(
+            config(&[("SMTP_HOST", "h"), ("SMTP_USERNAME", "u")]),
+            Err(ConfigError::Invalid {
+                name: "SMTP_USERNAME",
+                ..
+            })
+        ));
+        assert!(matches!(
+            config(&[("MAIL_FROM", "not an address")]),
+            Err(ConfigError::Invalid {
+                name: "MAIL_FROM",
+                ..
+            })
+        ));
     }
 
     #[test]
     fn production_never_sends_an_smtp_password_unencrypted_and_never_prints_it() {
-        let clear = production_with(&[("SMTP_HOST", "h"), ("SMTP_TLS", "none"), ("SMTP_USERNAME", "u"), ("SMTP_PASSWORD", "hunter2-secret"), ("MAIL_FROM", "a@b.com")]);
-        assert!(matches!(clear, Err(ConfigError::Invalid { name: "SMTP_TLS", .. })));
-        let cfg = production_with(&[("SMTP_HOST", "h"), ("SMTP_USERNAME", "u"), ("SMTP_PASSWORD", "hunter2-secret"), ("MAIL_FROM", "a@b.com")]).unwrap();
+        let clear = production_with(&[
+            ("SMTP_HOST", "h"),
+            ("SMTP_TLS", "none"),
+            ("SMTP_USERNAME", "u"),
+            ("SMTP_PASSWORD", "hunter2-secret"),
+            ("MAIL_FROM", "a@b.com"),
+        ]);
+        assert!(matches!(
+            clear,
+            Err(ConfigError::Invalid {
+                name: "SMTP_TLS",
+                ..
+            })
+        ));
+        let cfg = production_with(&[
+            ("SMTP_HOST", "h"),
+            ("SMTP_USERNAME", "u"),
+            ("SMTP_PASSWORD", "hunter2-secret"),
+            ("MAIL_FROM", "a@b.com"),
+        ])
+        .unwrap();
         assert!(!format!("{cfg:?}").contains("hunter2-secret"));
     }
 
     #[test]
     fn nonsense_values_are_named_in_the_error() {
-        assert!(matches!(config(&[("APP_ENV", "staging")]), Err(ConfigError::Invalid { name: "APP_ENV", .. })));
-        assert!(matches!(config(&[("DATABASE_MAX_CONNECTIONS", "many")]), Err(ConfigError::Invalid { name: "DATABASE_MAX_CONNECTIONS", .. })));
+        assert!(matches!(
+            config(&[("APP_ENV", "staging")]),
+            Err(ConfigError::Invalid {
+                name: "APP_ENV",
+                ..
+            })
+        ));
+        assert!(matches!(
+            config(&[("DATABASE_MAX_CONNECTIONS", "many")]),
+            Err(ConfigError::Invalid {
+                name: "DATABASE_MAX_CONNECTIONS",
+                ..
+            })
+        ));
     }
 }

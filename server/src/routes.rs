@@ -6,27 +6,33 @@ use app::auth::handlers::{enforce_session_lifetime, sign_in, sign_out};
 use app::auth::links;
 use app::auth::server::{AuthBackend, AuthSession, IDLE_TIMEOUT_MINUTES};
 use app::state::AppState;
-use app::{shell, App};
+use app::{App, shell};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderName, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{middleware, Router};
+use axum::{Router, middleware};
+use axum_login::AuthManagerLayerBuilder;
 use axum_login::tower_sessions::cookie::SameSite;
 use axum_login::tower_sessions::{Expiry, SessionManagerLayer};
-use axum_login::AuthManagerLayerBuilder;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, generate_route_list, handle_server_fns_with_context,
+};
 use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeFile;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeFile;
 use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The session cookie's name: `__Host-` prefixed (Secure, no Domain, Path=/) outside development.
 pub fn session_cookie_name(development: bool) -> &'static str {
-    if development { "performancy_session" } else { "__Host-performancy_session" }
+    if development {
+        "performancy_session"
+    } else {
+        "__Host-performancy_session"
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -38,10 +44,13 @@ pub fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(IDLE_TIMEOUT_MINUTES)))
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            IDLE_TIMEOUT_MINUTES,
+        )))
         // The idle timeout is enforced by the stored expiry, which only moves when the session is saved.
         .with_always_save(true);
-    let auth_layer = AuthManagerLayerBuilder::new(AuthBackend::new(state.db.clone()), session_layer).build();
+    let auth_layer =
+        AuthManagerLayerBuilder::new(AuthBackend::new(state.db.clone()), session_layer).build();
 
     Router::new()
         .route("/health", get(health))
@@ -77,7 +86,12 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn page(State(state): State<AppState>, auth: AuthSession, routes: Vec<AxumRouteListing>, request: Request<Body>) -> Response {
+async fn page(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    routes: Vec<AxumRouteListing>,
+    request: Request<Body>,
+) -> Response {
     let context_state = state.clone();
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_route_with_context(
@@ -88,15 +102,26 @@ async fn page(State(state): State<AppState>, auth: AuthSession, routes: Vec<Axum
     render(State(state), request).await.into_response()
 }
 
-async fn server_fn(State(state): State<AppState>, auth: AuthSession, request: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || state.provide_request_context(Some(auth.clone())), request).await
+async fn server_fn(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    request: Request<Body>,
+) -> impl IntoResponse {
+    handle_server_fns_with_context(
+        move || state.provide_request_context(Some(auth.clone())),
+        request,
+    )
+    .await
 }
 
 /// Static files, or the app's not-found page (with the same context as any page).
 async fn fallback(uri: Uri, State(state): State<AppState>, request: Request<Body>) -> Response {
     let auth = request.extensions().get::<AuthSession>().cloned();
     let context_state = state.clone();
-    let handler = leptos_axum::file_and_error_handler_with_context(move || context_state.provide_request_context(auth.clone()), shell);
+    let handler = leptos_axum::file_and_error_handler_with_context(
+        move || context_state.provide_request_context(auth.clone()),
+        shell,
+    );
     handler(uri, State(state), request).await
 }
 

@@ -4,12 +4,12 @@ use std::time::Duration;
 
 use app::mail::server::Mailer;
 use app::state::{AppState, Settings};
-use axum_login::tower_sessions::ExpiredDeletion;
 use axum::serve::ListenerExt;
+use axum_login::tower_sessions::ExpiredDeletion;
 use leptos::config::get_configuration;
 
 use crate::config::Config;
-use crate::{routes, ServerError};
+use crate::{ServerError, routes};
 
 pub async fn run(config: Config) -> Result<(), ServerError> {
     if config.migrate_on_start
@@ -22,7 +22,8 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     let addr = leptos.leptos_options.site_addr;
     let db = db::Db::connect_lazy(config.database.clone(), config.database_max_connections);
     let mailer = match &config.smtp {
-        Some(smtp) => Mailer::smtp(smtp, config.mail_from.clone()).map_err(|e| ServerError::Usage(format!("SMTP settings: {e}")))?,
+        Some(smtp) => Mailer::smtp(smtp, config.mail_from.clone())
+            .map_err(|e| ServerError::Usage(format!("SMTP settings: {e}")))?,
         None => {
             tracing::warn!("no SMTP_HOST: mail is kept in memory and listed on /dev/mail");
             Mailer::dev_outbox(config.mail_from.clone())
@@ -40,7 +41,10 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         mailer,
     };
     let app = routes::router(state);
-    let expired_sessions = tokio::spawn(db.session_store().continuously_delete_expired(Duration::from_secs(300)));
+    let expired_sessions = tokio::spawn(
+        db.session_store()
+            .continuously_delete_expired(Duration::from_secs(300)),
+    );
 
     // Leptos streams its HTML in chunks: without NODELAY, Nagle's algorithm and the client's delayed
     // ACK add ~40 ms to every request on a kept-alive connection.
@@ -50,12 +54,17 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         }
     });
     tracing::info!(%addr, environment = ?config.environment, "listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     expired_sessions.abort();
     tracing::info!("draining connections to the database");
-    tokio::time::timeout(Duration::from_secs(10), db.close()).await.ok();
+    tokio::time::timeout(Duration::from_secs(10), db.close())
+        .await
+        .ok();
     Ok(())
 }
 

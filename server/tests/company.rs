@@ -13,19 +13,33 @@ use db::testing::TestDb;
 use serde_json::{Value, json};
 
 async fn api(app: &TestApp, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
-    app.post_form(&format!("/api/{endpoint}"), form, cookie).await
+    app.post_form(&format!("/api/{endpoint}"), form, cookie)
+        .await
 }
 
 fn json_of(reply: &Reply) -> Value {
-    serde_json::from_str(&reply.body).unwrap_or_else(|_| panic!("not JSON ({}): {}", reply.status, reply.body))
+    serde_json::from_str(&reply.body)
+        .unwrap_or_else(|_| panic!("not JSON ({}): {}", reply.status, reply.body))
 }
 
 /// Acme's default pipeline (as a company created from the console has), one lead and one deal in
 /// `proposal`.
 async fn seed_pipeline(app: &TestApp) {
-    let mut tx = app.test.db.begin(&TestDb::system("company-acme")).await.unwrap();
-    app::company::server::insert_default_stages(&mut tx).await.unwrap();
-    sqlx::query("INSERT INTO leads (company_id, id, name) VALUES ('company-acme', 'lead-1', 'Cliente')").execute(&mut *tx).await.unwrap();
+    let mut tx = app
+        .test
+        .db
+        .begin(&TestDb::system("company-acme"))
+        .await
+        .unwrap();
+    app::company::server::insert_default_stages(&mut tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO leads (company_id, id, name) VALUES ('company-acme', 'lead-1', 'Cliente')",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
     sqlx::query("INSERT INTO deals (company_id, id, title, stage, value, lead_id) VALUES ('company-acme', 'deal-1', 'Contrato', 'proposal', 1000, 'lead-1')")
         .execute(&mut *tx)
         .await
@@ -43,7 +57,12 @@ async fn stage_ids(app: &TestApp, company: &str) -> Vec<(String, String)> {
 }
 
 async fn stages(app: &TestApp) -> Vec<(String, String, i32, String, String)> {
-    let mut tx = app.test.db.begin(&TestDb::system("company-acme")).await.unwrap();
+    let mut tx = app
+        .test
+        .db
+        .begin(&TestDb::system("company-acme"))
+        .await
+        .unwrap();
     sqlx::query_as("SELECT key, name, position, probability::text, kind::text FROM pipeline_stages WHERE company_id = 'company-acme' ORDER BY position")
         .fetch_all(&mut *tx)
         .await
@@ -51,7 +70,12 @@ async fn stages(app: &TestApp) -> Vec<(String, String, i32, String, String)> {
 }
 
 async fn audit_actions(app: &TestApp) -> Vec<(String, String, Option<Value>)> {
-    let mut tx = app.test.db.begin(&TestDb::system("company-acme")).await.unwrap();
+    let mut tx = app
+        .test
+        .db
+        .begin(&TestDb::system("company-acme"))
+        .await
+        .unwrap();
     sqlx::query_as("SELECT action, actor::text, changes FROM audit_logs WHERE company_id = 'company-acme' ORDER BY created_at, id")
         .fetch_all(&mut *tx)
         .await
@@ -59,7 +83,12 @@ async fn audit_actions(app: &TestApp) -> Vec<(String, String, Option<Value>)> {
 }
 
 async fn company_row(app: &TestApp) -> (String, Option<String>, String, String, Value, Value) {
-    let mut tx = app.test.db.begin(&TestDb::system("company-acme")).await.unwrap();
+    let mut tx = app
+        .test
+        .db
+        .begin(&TestDb::system("company-acme"))
+        .await
+        .unwrap();
     sqlx::query_as("SELECT name, domain, timezone, currency, features, settings FROM companies WHERE id = 'company-acme'")
         .fetch_one(&mut *tx)
         .await
@@ -72,7 +101,10 @@ fn stage_form<'a>(rows: &'a [(String, &'a str, &'a str, &'a str)]) -> Vec<(Strin
     for (i, (id, name, probability, kind)) in rows.iter().enumerate() {
         form.push((format!("stages[{i}][id]"), id.clone()));
         form.push((format!("stages[{i}][name]"), (*name).to_owned()));
-        form.push((format!("stages[{i}][probability]"), (*probability).to_owned()));
+        form.push((
+            format!("stages[{i}][probability]"),
+            (*probability).to_owned(),
+        ));
         form.push((format!("stages[{i}][kind]"), (*kind).to_owned()));
     }
     form
@@ -116,13 +148,30 @@ async fn only_directors_and_staff_reach_the_company_configuration() {
     seed_pipeline(&app).await;
     let ids = stage_ids(&app, "company-acme").await;
     let unchanged = stage_form(&defaults(&ids));
-    let unchanged: Vec<(&str, &str)> = unchanged.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let unchanged: Vec<(&str, &str)> = unchanged
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("company/settings", vec![("slug", "acme")]),
-        ("company/update", vec![("slug", "acme"), ("name", "Tomada"), ("domain", ""), ("timezone", "UTC"), ("currency", "USD")]),
+        (
+            "company/update",
+            vec![
+                ("slug", "acme"),
+                ("name", "Tomada"),
+                ("domain", ""),
+                ("timezone", "UTC"),
+                ("currency", "USD"),
+            ],
+        ),
         (
             "company/features",
-            vec![("slug", "acme"), ("ranking_visibility", "on"), ("polling_interval", "600"), ("backup_interval", "weekly")],
+            vec![
+                ("slug", "acme"),
+                ("ranking_visibility", "on"),
+                ("polling_interval", "600"),
+                ("backup_interval", "weekly"),
+            ],
         ),
         ("company/stages", unchanged),
     ];
@@ -130,28 +179,54 @@ async fn only_directors_and_staff_reach_the_company_configuration() {
     let agent = app.session_for(&email("acme", "agente1")).await;
     let globex = app.session_for(&email("globex", "diretora")).await;
     let leaving = app.session_for(&email("acme", "diretora")).await;
-    let mut tx = app.test.db.begin(&TestDb::system("company-acme")).await.unwrap();
+    let mut tx = app
+        .test
+        .db
+        .begin(&TestDb::system("company-acme"))
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO users (id, company_id, email, name, role, status) VALUES ('acme-director2', 'company-acme', 'd2@acme.test', 'Outra Diretora', 'DIRECTOR', 'ACTIVE')")
         .execute(&mut *tx)
         .await
         .unwrap();
-    sqlx::query("UPDATE users SET status = 'INACTIVE' WHERE id = 'acme-director'").execute(&mut *tx).await.unwrap();
+    sqlx::query("UPDATE users SET status = 'INACTIVE' WHERE id = 'acme-director'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     for (endpoint, form) in &calls {
         for (who, cookie, expected) in [
             ("manager", Some(manager.as_str()), StatusCode::FORBIDDEN),
             ("agent", Some(agent.as_str()), StatusCode::FORBIDDEN),
-            ("globex director", Some(globex.as_str()), StatusCode::NOT_FOUND),
-            ("deactivated director", Some(leaving.as_str()), StatusCode::UNAUTHORIZED),
+            (
+                "globex director",
+                Some(globex.as_str()),
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                "deactivated director",
+                Some(leaving.as_str()),
+                StatusCode::UNAUTHORIZED,
+            ),
             ("guest", None, StatusCode::UNAUTHORIZED),
         ] {
             let reply = api(&app, endpoint, form, cookie).await;
-            assert_eq!(reply.status, expected, "{who} on {endpoint}: {}", reply.body);
+            assert_eq!(
+                reply.status, expected,
+                "{who} on {endpoint}: {}",
+                reply.body
+            );
         }
     }
     assert!(audit_actions(&app).await.is_empty());
     assert_eq!(company_row(&app).await.0, "Acme Vendas");
-    let globex_own = api(&app, "company/settings", &[("slug", "globex")], Some(&globex)).await;
+    let globex_own = api(
+        &app,
+        "company/settings",
+        &[("slug", "globex")],
+        Some(&globex),
+    )
+    .await;
     assert_eq!(globex_own.status, StatusCode::OK);
     assert!(!globex_own.body.contains("Acme"));
 }
@@ -161,7 +236,15 @@ async fn a_director_reads_the_settings_and_may_switch_only_the_ranking_flag() {
     let app = TestApp::new().await;
     seed_pipeline(&app).await;
     let director = app.session_for(&email("acme", "diretora")).await;
-    let settings = json_of(&api(&app, "company/settings", &[("slug", "acme")], Some(&director)).await);
+    let settings = json_of(
+        &api(
+            &app,
+            "company/settings",
+            &[("slug", "acme")],
+            Some(&director),
+        )
+        .await,
+    );
     assert_eq!(settings["name"], "Acme Vendas");
     assert_eq!(settings["can_edit"], true);
     assert_eq!(settings["polling_interval"], 300);
@@ -170,7 +253,13 @@ async fn a_director_reads_the_settings_and_may_switch_only_the_ranking_flag() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["feature"].as_str().unwrap(), f["on"].as_bool().unwrap(), f["editable"].as_bool().unwrap()))
+        .map(|f| {
+            (
+                f["feature"].as_str().unwrap(),
+                f["on"].as_bool().unwrap(),
+                f["editable"].as_bool().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         flags,
@@ -190,7 +279,12 @@ async fn a_director_reads_the_settings_and_may_switch_only_the_ranking_flag() {
     let reply = api(
         &app,
         "company/features",
-        &[("slug", "acme"), ("ranking_visibility", "on"), ("polling_interval", "600"), ("backup_interval", "weekly")],
+        &[
+            ("slug", "acme"),
+            ("ranking_visibility", "on"),
+            ("polling_interval", "600"),
+            ("backup_interval", "weekly"),
+        ],
         Some(&director),
     )
     .await;
@@ -200,7 +294,10 @@ async fn a_director_reads_the_settings_and_may_switch_only_the_ranking_flag() {
         features,
         json!({"ai_analysis": true, "bots": true, "auto_crm_fill": true, "playbook_generation": true, "ranking_visibility": true})
     );
-    assert_eq!(settings, json!({"polling_interval": 600, "backup_interval": "weekly"}));
+    assert_eq!(
+        settings,
+        json!({"polling_interval": 600, "backup_interval": "weekly"})
+    );
     let audit = audit_actions(&app).await;
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].0, "COMPANY_SETTINGS_UPDATED");
@@ -218,13 +315,25 @@ async fn a_director_reads_the_settings_and_may_switch_only_the_ranking_flag() {
         ("abc", "daily", "polling_interval:invalid"),
         ("300", "hourly", "backup_interval:unknown"),
     ] {
-        let reply =
-            api(&app, "company/features", &[("slug", "acme"), ("polling_interval", polling), ("backup_interval", backup)], Some(&director))
-                .await;
+        let reply = api(
+            &app,
+            "company/features",
+            &[
+                ("slug", "acme"),
+                ("polling_interval", polling),
+                ("backup_interval", backup),
+            ],
+            Some(&director),
+        )
+        .await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(reply.body.contains(problem), "{}", reply.body);
     }
-    assert_eq!(audit_actions(&app).await.len(), 1, "refused settings leave no audit row");
+    assert_eq!(
+        audit_actions(&app).await.len(),
+        1,
+        "refused settings leave no audit row"
+    );
 }
 
 #[tokio::test]
@@ -232,11 +341,22 @@ async fn staff_switch_every_flag_and_their_changes_are_in_both_audit_logs() {
     let app = TestApp::new().await;
     let staff = app.session_for("suporte@performancy.dev").await;
     let settings = json_of(&api(&app, "company/settings", &[("slug", "acme")], Some(&staff)).await);
-    assert!(settings["features"].as_array().unwrap().iter().all(|f| f["editable"] == true));
+    assert!(
+        settings["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["editable"] == true)
+    );
     let reply = api(
         &app,
         "company/features",
-        &[("slug", "acme"), ("bots", "on"), ("polling_interval", "300"), ("backup_interval", "monthly")],
+        &[
+            ("slug", "acme"),
+            ("bots", "on"),
+            ("polling_interval", "300"),
+            ("backup_interval", "monthly"),
+        ],
         Some(&staff),
     )
     .await;
@@ -249,19 +369,38 @@ async fn staff_switch_every_flag_and_their_changes_are_in_both_audit_logs() {
     let reply = api(
         &app,
         "company/update",
-        &details("Acme Vendas S.A.", "America/Manaus").iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>(),
+        &details("Acme Vendas S.A.", "America/Manaus")
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
         Some(&staff),
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let audit = audit_actions(&app).await;
     assert_eq!(
-        audit.iter().map(|(a, actor, _)| (a.as_str(), actor.as_str())).collect::<Vec<_>>(),
-        vec![("COMPANY_SETTINGS_UPDATED", "STAFF"), ("COMPANY_UPDATED", "STAFF")]
+        audit
+            .iter()
+            .map(|(a, actor, _)| (a.as_str(), actor.as_str()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("COMPANY_SETTINGS_UPDATED", "STAFF"),
+            ("COMPANY_UPDATED", "STAFF")
+        ]
     );
     let staff_log = app.test.db.staff().audit(10, 0).await.unwrap();
-    assert_eq!(staff_log.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), vec!["COMPANY_UPDATED", "COMPANY_SETTINGS_UPDATED"]);
-    assert!(staff_log.iter().all(|r| r.company_id.as_deref() == Some("company-acme")));
+    assert_eq!(
+        staff_log
+            .iter()
+            .map(|r| r.action.as_str())
+            .collect::<Vec<_>>(),
+        vec!["COMPANY_UPDATED", "COMPANY_SETTINGS_UPDATED"]
+    );
+    assert!(
+        staff_log
+            .iter()
+            .all(|r| r.company_id.as_deref() == Some("company-acme"))
+    );
 }
 
 #[tokio::test]
@@ -289,16 +428,35 @@ async fn a_director_edits_the_details_and_only_what_changed_is_audited() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let row = company_row(&app).await;
     assert_eq!(
-        (row.0.as_str(), row.1.as_deref(), row.2.as_str(), row.3.as_str()),
-        ("Acme Vendas", Some("acme.com.br"), "America/Sao_Paulo", "USD")
+        (
+            row.0.as_str(),
+            row.1.as_deref(),
+            row.2.as_str(),
+            row.3.as_str()
+        ),
+        (
+            "Acme Vendas",
+            Some("acme.com.br"),
+            "America/Sao_Paulo",
+            "USD"
+        )
     );
     let audit = audit_actions(&app).await;
     assert_eq!(audit[0].0, "COMPANY_UPDATED");
-    assert_eq!(audit[0].2.as_ref().unwrap()["before"], json!({"domain": null, "currency": "BRL"}));
-    assert_eq!(audit[0].2.as_ref().unwrap()["after"], json!({"domain": "acme.com.br", "currency": "USD"}));
+    assert_eq!(
+        audit[0].2.as_ref().unwrap()["before"],
+        json!({"domain": null, "currency": "BRL"})
+    );
+    assert_eq!(
+        audit[0].2.as_ref().unwrap()["after"],
+        json!({"domain": "acme.com.br", "currency": "USD"})
+    );
     // The page shows the new currency at once.
     let page = app.get("/acme", Some(&director)).await;
-    assert!(page.body.contains("US$\u{a0}1.234.567,89"), "money follows the company's currency");
+    assert!(
+        page.body.contains("US$\u{a0}1.234.567,89"),
+        "money follows the company's currency"
+    );
 }
 
 #[tokio::test]
@@ -318,14 +476,22 @@ async fn the_stage_editor_renames_reorders_adds_and_removes_stages_in_one_audite
     let reply = save_stages(&app, &rows, &director).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let saved: Vec<(String, String, i32, String, String)> = stages(&app).await;
-    let summary: Vec<(&str, &str, i32, &str, &str)> =
-        saved.iter().map(|(k, n, p, pr, kind)| (k.as_str(), n.as_str(), *p, pr.as_str(), kind.as_str())).collect();
+    let summary: Vec<(&str, &str, i32, &str, &str)> = saved
+        .iter()
+        .map(|(k, n, p, pr, kind)| (k.as_str(), n.as_str(), *p, pr.as_str(), kind.as_str()))
+        .collect();
     assert_eq!(
         summary,
         vec![
             ("qualification", "Qualificação", 1, "20.00", "OPEN"),
             ("prospecting", "Prospecção", 2, "10.00", "OPEN"),
-            ("demonstracao-tecnica", "Demonstração técnica", 3, "40.50", "OPEN"),
+            (
+                "demonstracao-tecnica",
+                "Demonstração técnica",
+                3,
+                "40.50",
+                "OPEN"
+            ),
             ("proposal", "Proposta comercial", 4, "50.00", "OPEN"),
             ("won", "Ganho", 5, "100.00", "WON"),
             ("lost", "Perdido", 6, "0.00", "LOST"),
@@ -338,13 +504,27 @@ async fn the_stage_editor_renames_reorders_adds_and_removes_stages_in_one_audite
     assert_eq!(audit[0].0, "PIPELINE_STAGES_UPDATED");
     assert_eq!(changes["before"]["proposal"]["name"], "Proposta");
     assert_eq!(changes["after"]["proposal"]["name"], "Proposta comercial");
-    assert!(changes["after"]["negotiation"].is_null() && changes["before"]["negotiation"]["position"] == 4);
-    assert_eq!(changes["after"]["demonstracao-tecnica"]["probability"], "40.50");
+    assert!(
+        changes["after"]["negotiation"].is_null()
+            && changes["before"]["negotiation"]["position"] == 4
+    );
+    assert_eq!(
+        changes["after"]["demonstracao-tecnica"]["probability"],
+        "40.50"
+    );
     // Saving the same list again changes nothing and audits nothing.
     let ids = stage_ids(&app, "company-acme").await;
-    let same: Vec<(String, &str, &str, &str)> =
-        saved.iter().zip(&ids).map(|((_, name, _, p, kind), (_, id))| (id.clone(), name.as_str(), p.as_str(), kind.as_str())).collect();
-    assert_eq!(save_stages(&app, &same, &director).await.status, StatusCode::OK);
+    let same: Vec<(String, &str, &str, &str)> = saved
+        .iter()
+        .zip(&ids)
+        .map(|((_, name, _, p, kind), (_, id))| {
+            (id.clone(), name.as_str(), p.as_str(), kind.as_str())
+        })
+        .collect();
+    assert_eq!(
+        save_stages(&app, &same, &director).await.status,
+        StatusCode::OK
+    );
     assert_eq!(audit_actions(&app).await.len(), 1);
 }
 
@@ -377,27 +557,51 @@ async fn the_stage_editor_keeps_one_won_one_lost_valid_probabilities_and_stages_
         (vec![], "stages:empty"),
     ] {
         let reply = save_stages(&app, &rows, &staff).await;
-        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{problem}: {}",
+            reply.body
+        );
         assert!(reply.body.contains(problem), "{problem}: {}", reply.body);
     }
     // Another company's stage id is not found.
-    let mut tx = app.test.db.begin(&TestDb::system("company-globex")).await.unwrap();
-    app::company::server::insert_default_stages(&mut tx).await.unwrap();
+    let mut tx = app
+        .test
+        .db
+        .begin(&TestDb::system("company-globex"))
+        .await
+        .unwrap();
+    app::company::server::insert_default_stages(&mut tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let globex_ids = stage_ids(&app, "company-globex").await;
     let mut foreign = base.clone();
     foreign[0].0 = id_of(&globex_ids, "prospecting");
-    assert_eq!(save_stages(&app, &foreign, &staff).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        save_stages(&app, &foreign, &staff).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     assert_eq!(stages(&app).await.len(), 6, "nothing changed");
-    assert!(audit_actions(&app).await.is_empty(), "refused stage lists leave no audit row");
+    assert!(
+        audit_actions(&app).await.is_empty(),
+        "refused stage lists leave no audit row"
+    );
     assert!(app.test.db.staff().audit(10, 0).await.unwrap().is_empty());
     // Accepted by staff: audited in both logs.
     let mut renamed = base.clone();
     renamed[0].1 = "Prospecção ativa";
-    assert_eq!(save_stages(&app, &renamed, &staff).await.status, StatusCode::OK);
+    assert_eq!(
+        save_stages(&app, &renamed, &staff).await.status,
+        StatusCode::OK
+    );
     assert_eq!(audit_actions(&app).await[0].1, "STAFF");
-    assert_eq!(app.test.db.staff().audit(10, 0).await.unwrap()[0].action, "PIPELINE_STAGES_UPDATED");
+    assert_eq!(
+        app.test.db.staff().audit(10, 0).await.unwrap()[0].action,
+        "PIPELINE_STAGES_UPDATED"
+    );
 }
 
 #[tokio::test]
@@ -407,7 +611,11 @@ async fn the_settings_pages_render_for_a_director_and_for_staff_in_the_console()
     let director = app.session_for(&email("acme", "diretora")).await;
     let page = app.get("/acme/settings", Some(&director)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("data-testid=\"stage-editor\""), "{}", page.body);
+    assert!(
+        page.body.contains("data-testid=\"stage-editor\""),
+        "{}",
+        page.body
+    );
     assert!(
         page.body.contains("value=\"Negociação\"") && page.body.contains("value=\"75\""),
         "stages are readable before the WebAssembly loads"
@@ -415,7 +623,13 @@ async fn the_settings_pages_render_for_a_director_and_for_staff_in_the_console()
     let staff = app.session_for("suporte@performancy.dev").await;
     let console = app.get("/admin/companies/acme", Some(&staff)).await;
     assert_eq!(console.status, StatusCode::OK);
-    assert!(console.body.contains("data-testid=\"stage-editor\"") && console.body.contains("Acme Vendas"));
+    assert!(
+        console.body.contains("data-testid=\"stage-editor\"")
+            && console.body.contains("Acme Vendas")
+    );
     let manager = app.session_for(&email("acme", "gerente")).await;
-    assert_eq!(app.get("/acme/settings", Some(&manager)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/acme/settings", Some(&manager)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -31,7 +31,13 @@ pub async fn create_company(
         async {
             let staff = super::server::require_staff()?;
             let meta = crate::auth::server::request_meta(&state.settings);
-            let input = super::server::NewCompanyInput { name, slug, domain, timezone, currency };
+            let input = super::server::NewCompanyInput {
+                name,
+                slug,
+                domain,
+                timezone,
+                currency,
+            };
             super::server::create_company(&state, &staff, input, &meta).await
         }
         .await,
@@ -51,7 +57,11 @@ pub async fn list_staff() -> Result<Vec<StaffMember>, AppError> {
 }
 
 #[server(endpoint = "admin/staff/create")]
-pub async fn create_staff_user(name: String, email: String, password: String) -> Result<String, AppError> {
+pub async fn create_staff_user(
+    name: String,
+    email: String,
+    password: String,
+) -> Result<String, AppError> {
     let state = crate::state::AppState::current()?;
     crate::error::respond(
         async {

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api::{CreateCompany, CreateStaffUser, SetStaffStatus, list_companies, list_staff, list_staff_audit};
+use super::api::{
+    CreateCompany, CreateStaffUser, SetStaffStatus, list_companies, list_staff, list_staff_audit,
+};
 use super::{StaffAuditEntry, StaffMember};
 use crate::audit::pages::{ChangeList, action_label};
 use crate::auth::api::get_current_user;
@@ -31,7 +33,10 @@ enum ConsoleTab {
 }
 
 /// Bumps `reload` whenever `value` becomes a success.
-fn reload_on_success<T: Send + Sync + 'static>(value: Signal<Option<Result<T, AppError>>>, reload: RwSignal<u32>) {
+fn reload_on_success<T: Send + Sync + 'static>(
+    value: Signal<Option<Result<T, AppError>>>,
+    reload: RwSignal<u32>,
+) {
     Effect::new(move |_| {
         if value.with(|v| matches!(v, Some(Ok(_)))) {
             reload.update(|n| *n += 1);
@@ -289,7 +294,13 @@ pub fn AdminAuditPage() -> impl IntoView {
 fn StaffAudit() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let page_number = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1);
+    let page_number = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(1)
+    };
     let log = Resource::new(page_number, list_staff_audit);
     view! {
         <Transition fallback=move || view! { <p class="text-sm text-slate-500">{t!(i18n, loading)}</p> }>

@@ -5,7 +5,10 @@ use db::{SessionUser, StaffAudit};
 use domain::{CompanySlug, SlugError, UserStatus};
 use serde_json::json;
 
-use super::{CompanyListItem, CreatedCompany, STAFF_AUDIT_PAGE_SIZE, StaffAuditEntry, StaffAuditPage, StaffMember};
+use super::{
+    CompanyListItem, CreatedCompany, STAFF_AUDIT_PAGE_SIZE, StaffAuditEntry, StaffAuditPage,
+    StaffMember,
+};
 use crate::audit::server::{Change, RequestMeta, changes_json, record_as_staff};
 use crate::company::server::{DetailsInput, check_details, insert_default_stages};
 use crate::error::AppError;
@@ -73,8 +76,12 @@ pub async fn create_company(
     meta: &RequestMeta,
 ) -> Result<CreatedCompany, AppError> {
     let slug = check_slug(&input.slug)?;
-    let details =
-        check_details(&DetailsInput { name: input.name, domain: input.domain, timezone: input.timezone, currency: input.currency })?;
+    let details = check_details(&DetailsInput {
+        name: input.name,
+        domain: input.domain,
+        timezone: input.timezone,
+        currency: input.currency,
+    })?;
     let mut tx = state.db.begin_new_company().await?;
     let company_id = tx.company_id().to_owned();
     let inserted = sqlx::query!(
@@ -90,7 +97,11 @@ pub async fn create_company(
     .await
     .map_err(db::DbError::from);
     if let Err(err) = inserted {
-        return Err(if err.constraint() == Some("companies_slug_key") { invalid("slug", "taken") } else { err.into() });
+        return Err(if err.constraint() == Some("companies_slug_key") {
+            invalid("slug", "taken")
+        } else {
+            err.into()
+        });
     }
     insert_default_stages(&mut tx).await?;
     let after = json!({
@@ -103,7 +114,13 @@ pub async fn create_company(
     record_as_staff(
         &mut tx,
         &staff.id,
-        Change { action: "COMPANY_CREATED", entity_type: "company", entity_id: &company_id, before: None, after: Some(after.clone()) },
+        Change {
+            action: "COMPANY_CREATED",
+            entity_type: "company",
+            entity_id: &company_id,
+            before: None,
+            after: Some(after.clone()),
+        },
         meta,
     )
     .await?;
@@ -123,10 +140,16 @@ pub async fn create_company(
     .await?;
     tx.commit().await?;
     tracing::info!(company = %company_id, "company created");
-    Ok(CreatedCompany { id: company_id, slug: slug.to_string() })
+    Ok(CreatedCompany {
+        id: company_id,
+        slug: slug.to_string(),
+    })
 }
 
-pub async fn staff_members(state: &AppState, staff: &SessionUser) -> Result<Vec<StaffMember>, AppError> {
+pub async fn staff_members(
+    state: &AppState,
+    staff: &SessionUser,
+) -> Result<Vec<StaffMember>, AppError> {
     let rows = state.db.staff().staff_users().await?;
     Ok(rows
         .into_iter()
@@ -171,7 +194,9 @@ pub async fn create_staff_user(
     let mut tx = state.db.begin_staff().await?;
     let id = match tx.create_staff_user(&email, &name, &hash).await {
         Ok(id) => id,
-        Err(err) if err.constraint() == Some("users_email_lower_key") => return Err(invalid("email", "taken")),
+        Err(err) if err.constraint() == Some("users_email_lower_key") => {
+            return Err(invalid("email", "taken"));
+        }
         Err(err) => return Err(err.into()),
     };
     db::staff::record_staff_audit(
@@ -182,7 +207,10 @@ pub async fn create_staff_user(
             entity_type: "user",
             entity_id: &id,
             company_id: None,
-            changes: changes_json(None, Some(json!({ "name": name, "email": email, "role": "ADMIN", "status": "ACTIVE" }))),
+            changes: changes_json(
+                None,
+                Some(json!({ "name": name, "email": email, "role": "ADMIN", "status": "ACTIVE" })),
+            ),
             ip: meta.ip.as_deref(),
             user_agent: meta.user_agent.as_deref(),
         },
@@ -204,8 +232,19 @@ pub async fn set_staff_user_status(
     if user_id == staff.id {
         return Err(invalid("user", "self"));
     }
-    let current = state.db.staff().staff_users().await?.into_iter().find(|u| u.id == user_id).ok_or(AppError::NotFound)?;
-    let status = if active { UserStatus::Active } else { UserStatus::Inactive };
+    let current = state
+        .db
+        .staff()
+        .staff_users()
+        .await?
+        .into_iter()
+        .find(|u| u.id == user_id)
+        .ok_or(AppError::NotFound)?;
+    let status = if active {
+        UserStatus::Active
+    } else {
+        UserStatus::Inactive
+    };
     if current.status == status {
         return Ok(());
     }
@@ -217,11 +256,18 @@ pub async fn set_staff_user_status(
         &mut tx,
         &StaffAudit {
             user_id: &staff.id,
-            action: if active { "STAFF_USER_REACTIVATED" } else { "STAFF_USER_DEACTIVATED" },
+            action: if active {
+                "STAFF_USER_REACTIVATED"
+            } else {
+                "STAFF_USER_DEACTIVATED"
+            },
             entity_type: "user",
             entity_id: user_id,
             company_id: None,
-            changes: changes_json(Some(json!({ "status": current.status.as_str() })), Some(json!({ "status": status.as_str() }))),
+            changes: changes_json(
+                Some(json!({ "status": current.status.as_str() })),
+                Some(json!({ "status": status.as_str() })),
+            ),
             ip: meta.ip.as_deref(),
             user_agent: meta.user_agent.as_deref(),
         },
@@ -233,15 +279,26 @@ pub async fn set_staff_user_status(
 
 pub async fn audit_page(state: &AppState, page: u32) -> Result<StaffAuditPage, AppError> {
     let page = page.max(1);
-    let offset = i32::try_from(page - 1).ok().and_then(|p| p.checked_mul(STAFF_AUDIT_PAGE_SIZE)).ok_or(AppError::NotFound)?;
-    let rows = state.db.staff().audit(STAFF_AUDIT_PAGE_SIZE + 1, offset).await?;
+    let offset = i32::try_from(page - 1)
+        .ok()
+        .and_then(|p| p.checked_mul(STAFF_AUDIT_PAGE_SIZE))
+        .ok_or(AppError::NotFound)?;
+    let rows = state
+        .db
+        .staff()
+        .audit(STAFF_AUDIT_PAGE_SIZE + 1, offset)
+        .await?;
     let companies = state.db.staff().companies().await?;
     let has_next = rows.len() > STAFF_AUDIT_PAGE_SIZE as usize;
     let items = rows
         .into_iter()
         .take(STAFF_AUDIT_PAGE_SIZE as usize)
         .map(|r| StaffAuditEntry {
-            company: r.company_id.as_ref().and_then(|id| companies.iter().find(|c| &c.id == id)).map(|c| c.name.clone()),
+            company: r
+                .company_id
+                .as_ref()
+                .and_then(|id| companies.iter().find(|c| &c.id == id))
+                .map(|c| c.name.clone()),
             changes: crate::audit::diff_changes(r.changes.as_ref()),
             id: r.id,
             at: r.created_at,
@@ -252,7 +309,11 @@ pub async fn audit_page(state: &AppState, page: u32) -> Result<StaffAuditPage, A
             ip_address: r.ip_address,
         })
         .collect();
-    Ok(StaffAuditPage { items, page, has_next })
+    Ok(StaffAuditPage {
+        items,
+        page,
+        has_next,
+    })
 }
 
 #[cfg(test)]
@@ -261,9 +322,15 @@ mod tests {
 
     #[test]
     fn slugs_are_lowercased_and_reserved_words_refused() {
-        assert_eq!(check_slug(" Acme-Vendas ").map(|s| s.to_string()), Ok("acme-vendas".into()));
+        assert_eq!(
+            check_slug(" Acme-Vendas ").map(|s| s.to_string()),
+            Ok("acme-vendas".into())
+        );
         assert_eq!(check_slug("admin"), Err(invalid("slug", "reserved")));
-        assert_eq!(check_slug("acme vendas"), Err(invalid("slug", "characters")));
+        assert_eq!(
+            check_slug("acme vendas"),
+            Err(invalid("slug", "characters"))
+        );
         assert_eq!(check_slug("a"), Err(invalid("slug", "length")));
     }
 }

@@ -23,10 +23,22 @@ pub async fn list_audit(
     crate::error::respond(
         async {
             let ctx = crate::auth::server::tenant_ctx(&state.db, &slug).await?;
-            if !allows(ctx.role(), Action::Read, Resource::AuditLog, Ownership::Other) {
+            if !allows(
+                ctx.role(),
+                Action::Read,
+                Resource::AuditLog,
+                Ownership::Other,
+            ) {
                 return Err(AppError::Forbidden);
             }
-            let filter = super::server::AuditFilter { user_id, entity_type, action, from, to, page };
+            let filter = super::server::AuditFilter {
+                user_id,
+                entity_type,
+                action,
+                from,
+                to,
+                page,
+            };
             super::server::list(&state, &ctx, &filter).await
         }
         .await,

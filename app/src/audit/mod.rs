@@ -37,21 +37,36 @@ fn readable(value: Option<&Value>) -> Option<String> {
 /// The readable diff of an audit row's `changes` (`{"before": …, "after": …}`): one line per
 /// field that differs, in key order. Objects are compared field by field; anything else is one line.
 pub fn diff_changes(changes: Option<&Value>) -> Vec<FieldChange> {
-    let Some(changes) = changes else { return Vec::new() };
+    let Some(changes) = changes else {
+        return Vec::new();
+    };
     let before = changes.get("before").filter(|v| !v.is_null());
     let after = changes.get("after").filter(|v| !v.is_null());
     if before.is_none() && after.is_none() {
         return Vec::new();
     }
     if !(before.is_none_or(Value::is_object) && after.is_none_or(Value::is_object)) {
-        return vec![FieldChange { field: String::new(), before: readable(before), after: readable(after) }];
+        return vec![FieldChange {
+            field: String::new(),
+            before: readable(before),
+            after: readable(after),
+        }];
     }
     let field = |side: Option<&Value>, key: &str| readable(side.and_then(|v| v.get(key)));
-    let mut keys: Vec<&String> = [before, after].into_iter().flatten().filter_map(Value::as_object).flat_map(|m| m.keys()).collect();
+    let mut keys: Vec<&String> = [before, after]
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .flat_map(|m| m.keys())
+        .collect();
     keys.sort();
     keys.dedup();
     keys.into_iter()
-        .map(|key| FieldChange { field: key.clone(), before: field(before, key), after: field(after, key) })
+        .map(|key| FieldChange {
+            field: key.clone(),
+            before: field(before, key),
+            after: field(after, key),
+        })
         .filter(|change| change.before != change.after)
         .collect()
 }
@@ -101,7 +116,11 @@ mod tests {
         let changes = json!({"before": {"role": "AGENT", "area": "SALES", "name": "Ana"}, "after": {"role": "MANAGER", "area": "SALES", "name": "Ana"}});
         assert_eq!(
             diff_changes(Some(&changes)),
-            vec![FieldChange { field: "role".into(), before: Some("AGENT".into()), after: Some("MANAGER".into()) }]
+            vec![FieldChange {
+                field: "role".into(),
+                before: Some("AGENT".into()),
+                after: Some("MANAGER".into())
+            }]
         );
     }
 
@@ -110,8 +129,18 @@ mod tests {
         let changes = json!({"before": null, "after": {"name": "Acme", "stages": {"won": {"probability": 100}}, "domain": null}});
         let diff = diff_changes(Some(&changes));
         assert_eq!(diff.len(), 2, "{diff:?}");
-        assert_eq!(diff[0], FieldChange { field: "name".into(), before: None, after: Some("Acme".into()) });
-        assert_eq!(diff[1].after.as_deref(), Some(r#"{"won":{"probability":100}}"#));
+        assert_eq!(
+            diff[0],
+            FieldChange {
+                field: "name".into(),
+                before: None,
+                after: Some("Acme".into())
+            }
+        );
+        assert_eq!(
+            diff[1].after.as_deref(),
+            Some(r#"{"won":{"probability":100}}"#)
+        );
     }
 
     #[test]
@@ -120,7 +149,11 @@ mod tests {
         let plain = json!({"before": 1, "after": 2});
         assert_eq!(
             diff_changes(Some(&plain)),
-            vec![FieldChange { field: String::new(), before: Some("1".into()), after: Some("2".into()) }]
+            vec![FieldChange {
+                field: String::new(),
+                before: Some("1".into()),
+                after: Some("2".into())
+            }]
         );
     }
 }

@@ -71,7 +71,10 @@ pub fn ChangeList(changes: Vec<FieldChange>) -> impl IntoView {
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    with_tenant(Area::Audit, |shell| view! { <AuditLog slug=shell.slug.clone()/> })
+    with_tenant(
+        Area::Audit,
+        |shell| view! { <AuditLog slug=shell.slug.clone()/> },
+    )
 }
 
 #[component]
@@ -82,10 +85,25 @@ fn AuditLog(slug: String) -> impl IntoView {
     let slug_for_load = slug.clone();
     let log = Resource::new(
         move || {
-            (param("user_id"), param("entity_type"), param("action"), param("from"), param("to"), param("page").parse::<u32>().unwrap_or(1))
+            (
+                param("user_id"),
+                param("entity_type"),
+                param("action"),
+                param("from"),
+                param("to"),
+                param("page").parse::<u32>().unwrap_or(1),
+            )
         },
         move |(user_id, entity_type, action, from, to, page)| {
-            list_audit(slug_for_load.clone(), user_id, entity_type, action, from, to, page)
+            list_audit(
+                slug_for_load.clone(),
+                user_id,
+                entity_type,
+                action,
+                from,
+                to,
+                page,
+            )
         },
     );
     let locale = move || locale_of(i18n.get_locale());

@@ -13,8 +13,17 @@ pub struct RequestMeta {
 }
 
 /// Keys whose values never reach an audit row.
-const SECRET_KEYS: &[&str] =
-    &["password", "password_hash", "token", "secret", "api_key", "access_token", "refresh_token", "encrypted_config", "credentials"];
+const SECRET_KEYS: &[&str] = &[
+    "password",
+    "password_hash",
+    "token",
+    "secret",
+    "api_key",
+    "access_token",
+    "refresh_token",
+    "encrypted_config",
+    "credentials",
+];
 
 /// Replaces the value of every secret-looking key, at any depth, by "[redacted]".
 pub fn redact(value: Value) -> Value {
@@ -22,8 +31,17 @@ pub fn redact(value: Value) -> Value {
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .map(|(k, v)| {
-                    let secret = SECRET_KEYS.iter().any(|s| k.to_ascii_lowercase().contains(s));
-                    (k, if secret { Value::String("[redacted]".into()) } else { redact(v) })
+                    let secret = SECRET_KEYS
+                        .iter()
+                        .any(|s| k.to_ascii_lowercase().contains(s));
+                    (
+                        k,
+                        if secret {
+                            Value::String("[redacted]".into())
+                        } else {
+                            redact(v)
+                        },
+                    )
                 })
                 .collect(),
         ),
@@ -41,21 +59,40 @@ pub struct Change<'a> {
     pub after: Option<Value>,
 }
 
-pub async fn record(tx: &mut TenantTx, ctx: &TenantCtx, change: Change<'_>, meta: &RequestMeta) -> Result<(), db::DbError> {
-    let actor = if ctx.is_staff() { AuditActor::Staff } else { AuditActor::User };
+pub async fn record(
+    tx: &mut TenantTx,
+    ctx: &TenantCtx,
+    change: Change<'_>,
+    meta: &RequestMeta,
+) -> Result<(), db::DbError> {
+    let actor = if ctx.is_staff() {
+        AuditActor::Staff
+    } else {
+        AuditActor::User
+    };
     insert(tx, ctx.user_id(), actor, change, meta).await
 }
 
 /// A change staff made to a company from the console, outside any [`TenantCtx`] (creating it):
 /// the company's own row, as staff.
-pub async fn record_as_staff(tx: &mut TenantTx, staff_user_id: &str, change: Change<'_>, meta: &RequestMeta) -> Result<(), db::DbError> {
+pub async fn record_as_staff(
+    tx: &mut TenantTx,
+    staff_user_id: &str,
+    change: Change<'_>,
+    meta: &RequestMeta,
+) -> Result<(), db::DbError> {
     insert(tx, staff_user_id, AuditActor::Staff, change, meta).await
 }
 
 /// A change to a company's configuration (its details, flags, settings, stages). The company's
 /// audit row; and when staff made it, the same change in the staff audit log too, so the console
 /// shows what staff changed across tenants. Both in the change's transaction.
-pub async fn record_company_change(tx: &mut TenantTx, ctx: &TenantCtx, change: Change<'_>, meta: &RequestMeta) -> Result<(), db::DbError> {
+pub async fn record_company_change(
+    tx: &mut TenantTx,
+    ctx: &TenantCtx,
+    change: Change<'_>,
+    meta: &RequestMeta,
+) -> Result<(), db::DbError> {
     if ctx.is_staff() {
         let company_id = tx.company_id().to_owned();
         let entry = db::StaffAudit {
@@ -77,11 +114,19 @@ pub async fn record_company_change(tx: &mut TenantTx, ctx: &TenantCtx, change: C
 pub fn changes_json(before: Option<Value>, after: Option<Value>) -> Option<Value> {
     match (before, after) {
         (None, None) => None,
-        (before, after) => Some(redact(serde_json::json!({ "before": before, "after": after }))),
+        (before, after) => Some(redact(
+            serde_json::json!({ "before": before, "after": after }),
+        )),
     }
 }
 
-async fn insert(tx: &mut TenantTx, user_id: &str, actor: AuditActor, change: Change<'_>, meta: &RequestMeta) -> Result<(), db::DbError> {
+async fn insert(
+    tx: &mut TenantTx,
+    user_id: &str,
+    actor: AuditActor,
+    change: Change<'_>,
+    meta: &RequestMeta,
+) -> Result<(), db::DbError> {
     let changes = changes_json(change.before, change.after);
     let company_id = tx.company_id().to_owned();
     sqlx::query!(
@@ -122,9 +167,17 @@ fn non_empty(value: &str) -> Option<String> {
 
 /// The first moment of a calendar day in a time zone (the day's start may be skipped by a
 /// daylight-saving change: then its first existing moment).
-fn start_of_day(date: chrono::NaiveDate, tz: chrono_tz::Tz) -> Option<chrono::DateTime<chrono::Utc>> {
+fn start_of_day(
+    date: chrono::NaiveDate,
+    tz: chrono_tz::Tz,
+) -> Option<chrono::DateTime<chrono::Utc>> {
     use chrono::TimeZone;
-    (0..4).find_map(|hour| tz.from_local_datetime(&date.and_hms_opt(hour, 0, 0)?).earliest()).map(|at| at.with_timezone(&chrono::Utc))
+    (0..4)
+        .find_map(|hour| {
+            tz.from_local_datetime(&date.and_hms_opt(hour, 0, 0)?)
+                .earliest()
+        })
+        .map(|at| at.with_timezone(&chrono::Utc))
 }
 
 /// A `YYYY-MM-DD` field as the start of that day (or of the next day, `next_day`), or its problem.
@@ -134,10 +187,20 @@ pub fn day_bound(
     tz: chrono_tz::Tz,
     next_day: bool,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, crate::error::AppError> {
-    let Some(raw) = non_empty(raw) else { return Ok(None) };
-    let date = chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|_| crate::validation::invalid(field, "date"))?;
-    let date = if next_day { date.succ_opt().ok_or_else(|| crate::validation::invalid(field, "date"))? } else { date };
-    start_of_day(date, tz).map(Some).ok_or_else(|| crate::validation::invalid(field, "date"))
+    let Some(raw) = non_empty(raw) else {
+        return Ok(None);
+    };
+    let date = chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
+        .map_err(|_| crate::validation::invalid(field, "date"))?;
+    let date = if next_day {
+        date.succ_opt()
+            .ok_or_else(|| crate::validation::invalid(field, "date"))?
+    } else {
+        date
+    };
+    start_of_day(date, tz)
+        .map(Some)
+        .ok_or_else(|| crate::validation::invalid(field, "date"))
 }
 
 /// One page of the company's audit log, newest first, with the filters' choices.
@@ -185,22 +248,40 @@ pub async fn list(
     .fetch_all(&mut *tx)
     .await
     .map_err(db::DbError::from)?;
-    let people = sqlx::query_as!(PersonOption, "SELECT id, name FROM users WHERE company_id = $1 ORDER BY lower(name), id", company_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db::DbError::from)?;
-    let entity_types = sqlx::query_scalar!("SELECT DISTINCT entity_type FROM audit_logs WHERE company_id = $1 ORDER BY 1", company_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db::DbError::from)?;
-    let actions = sqlx::query_scalar!("SELECT DISTINCT action FROM audit_logs WHERE company_id = $1 ORDER BY 1", company_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db::DbError::from)?;
+    let people = sqlx::query_as!(
+        PersonOption,
+        "SELECT id, name FROM users WHERE company_id = $1 ORDER BY lower(name), id",
+        company_id
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db::DbError::from)?;
+    let entity_types = sqlx::query_scalar!(
+        "SELECT DISTINCT entity_type FROM audit_logs WHERE company_id = $1 ORDER BY 1",
+        company_id
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db::DbError::from)?;
+    let actions = sqlx::query_scalar!(
+        "SELECT DISTINCT action FROM audit_logs WHERE company_id = $1 ORDER BY 1",
+        company_id
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db::DbError::from)?;
     tx.commit().await?;
 
-    let staff_ids: Vec<String> = rows.iter().filter(|r| r.actor == AuditActor::Staff).filter_map(|r| r.user_id.clone()).collect();
-    let staff_names = if staff_ids.is_empty() { Vec::new() } else { state.db.staff().staff_names(&staff_ids).await? };
+    let staff_ids: Vec<String> = rows
+        .iter()
+        .filter(|r| r.actor == AuditActor::Staff)
+        .filter_map(|r| r.user_id.clone())
+        .collect();
+    let staff_names = if staff_ids.is_empty() {
+        Vec::new()
+    } else {
+        state.db.staff().staff_names(&staff_ids).await?
+    };
     let has_next = rows.len() as i64 > AUDIT_PAGE_SIZE;
     let items = rows
         .into_iter()
@@ -208,9 +289,11 @@ pub async fn list(
         .map(|r| {
             let actor_label = match r.actor {
                 AuditActor::User => r.user_name,
-                AuditActor::Staff => {
-                    r.user_id.as_ref().and_then(|id| staff_names.iter().find(|(sid, _)| sid == id)).map(|(_, name)| name.clone())
-                }
+                AuditActor::Staff => r
+                    .user_id
+                    .as_ref()
+                    .and_then(|id| staff_names.iter().find(|(sid, _)| sid == id))
+                    .map(|(_, name)| name.clone()),
                 AuditActor::System | AuditActor::Integration => r.actor_label,
             };
             AuditEntry {
@@ -227,7 +310,14 @@ pub async fn list(
             }
         })
         .collect();
-    Ok(AuditPage { items, page, has_next, people, entity_types, actions })
+    Ok(AuditPage {
+        items,
+        page,
+        has_next,
+        people,
+        entity_types,
+        actions,
+    })
 }
 
 #[cfg(test)]
@@ -243,7 +333,10 @@ mod tests {
         let to = day_bound("to", "2026-11-27", tz, true).unwrap().unwrap();
         assert_eq!(to.to_rfc3339(), "2026-11-28T03:00:00+00:00");
         assert_eq!(day_bound("from", " ", tz, false), Ok(None));
-        assert_eq!(day_bound("to", "27/11/2026", tz, true), Err(crate::validation::invalid("to", "date")));
+        assert_eq!(
+            day_bound("to", "27/11/2026", tz, true),
+            Err(crate::validation::invalid("to", "date"))
+        );
     }
 
     #[test]

@@ -6,9 +6,9 @@ pub mod api;
 pub mod handlers;
 #[cfg(feature = "ssr")]
 pub mod invitations;
+pub mod link_pages;
 #[cfg(feature = "ssr")]
 pub mod links;
-pub mod link_pages;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;

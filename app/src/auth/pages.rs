@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::api::get_sign_in_flash;
 use super::SignInProblem;
+use super::api::get_sign_in_flash;
 use crate::i18n::*;
 use crate::shell::components::Header;
 
@@ -62,7 +62,9 @@ fn SignInError(problem: SignInProblem) -> impl IntoView {
     let message = match problem {
         SignInProblem::Invalid => t!(i18n, sign_in_invalid).into_any(),
         SignInProblem::Unavailable => t!(i18n, error_unavailable).into_any(),
-        SignInProblem::Throttled { minutes } => t!(i18n, sign_in_throttled, minutes = move || minutes).into_any(),
+        SignInProblem::Throttled { minutes } => {
+            t!(i18n, sign_in_throttled, minutes = move || minutes).into_any()
+        }
     };
     view! {
         <div role="alert" data-testid="sign-in-error" class="mt-6 rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">

@@ -70,7 +70,10 @@ pub enum Verified {
 /// Checks a password against a stored hash: argon2 PHC or bcrypt (`$2a$`, `$2b$`, `$2y$`). A
 /// missing or malformed hash still costs one argon2 verification, so the time taken does not tell
 /// whether the account exists.
-pub async fn verify_password(password: String, stored: Option<String>) -> Result<Verified, PasswordError> {
+pub async fn verify_password(
+    password: String,
+    stored: Option<String>,
+) -> Result<Verified, PasswordError> {
     tokio::task::spawn_blocking(move || {
         let stored = stored.unwrap_or_default();
         if stored.starts_with("$2") {
@@ -80,13 +83,19 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
             });
         }
         match PasswordHash::new(&stored) {
-            Ok(parsed) => Ok(if hasher().verify_password(password.as_bytes(), &parsed).is_ok() {
-                Verified::Yes
-            } else {
-                Verified::No
-            }),
+            Ok(parsed) => Ok(
+                if hasher()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+                {
+                    Verified::Yes
+                } else {
+                    Verified::No
+                },
+            ),
             Err(_) => {
-                let dummy = PasswordHash::new(DUMMY_HASH).map_err(|e| PasswordError::Hash(e.to_string()))?;
+                let dummy = PasswordHash::new(DUMMY_HASH)
+                    .map_err(|e| PasswordError::Hash(e.to_string()))?;
                 // The result is irrelevant: this verification exists only to take the same time.
                 let _same_time = hasher().verify_password(password.as_bytes(), &dummy);
                 Ok(Verified::No)
@@ -107,22 +116,53 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_its_own_password_and_no_other() {
         let hash = hash_password("correct horse battery".into()).await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert_eq!(verify_password("correct horse battery".into(), Some(hash.clone())).await.unwrap(), Verified::Yes);
-        assert_eq!(verify_password("correct horse battery!".into(), Some(hash)).await.unwrap(), Verified::No);
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert_eq!(
+            verify_password("correct horse battery".into(), Some(hash.clone()))
+                .await
+                .unwrap(),
+            Verified::Yes
+        );
+        assert_eq!(
+            verify_password("correct horse battery!".into(), Some(hash))
+                .await
+                .unwrap(),
+            Verified::No
+        );
     }
 
     #[tokio::test]
     async fn a_missing_or_malformed_hash_verifies_nothing() {
-        assert_eq!(verify_password("anything".into(), Some("not-a-hash".into())).await.unwrap(), Verified::No);
-        assert_eq!(verify_password("anything".into(), None).await.unwrap(), Verified::No);
+        assert_eq!(
+            verify_password("anything".into(), Some("not-a-hash".into()))
+                .await
+                .unwrap(),
+            Verified::No
+        );
+        assert_eq!(
+            verify_password("anything".into(), None).await.unwrap(),
+            Verified::No
+        );
     }
 
     #[tokio::test]
     async fn a_bcrypt_hash_from_the_previous_system_verifies_and_asks_for_a_rehash() {
         let legacy = bcrypt::hash("senha-antiga-123", 4).unwrap();
-        assert_eq!(verify_password("senha-antiga-123".into(), Some(legacy.clone())).await.unwrap(), Verified::YesRehash);
-        assert_eq!(verify_password("senha-errada-123".into(), Some(legacy)).await.unwrap(), Verified::No);
+        assert_eq!(
+            verify_password("senha-antiga-123".into(), Some(legacy.clone()))
+                .await
+                .unwrap(),
+            Verified::YesRehash
+        );
+        assert_eq!(
+            verify_password("senha-errada-123".into(), Some(legacy))
+                .await
+                .unwrap(),
+            Verified::No
+        );
     }
 
     #[test]
@@ -133,14 +173,36 @@ mod tests {
 
     #[test]
     fn new_passwords_need_length_and_must_not_be_common() {
-        assert_eq!(check_new_password("curta", &[]), Err(PasswordRule::TooShort));
-        assert_eq!(check_new_password(&"x".repeat(129), &[]), Err(PasswordRule::TooLong));
-        for common in ["12345678", "password", "senha123", "qwertyuiop", "iloveyou1"] {
-            assert_eq!(check_new_password(common, &[]), Err(PasswordRule::TooCommon), "{common}");
+        assert_eq!(
+            check_new_password("curta", &[]),
+            Err(PasswordRule::TooShort)
+        );
+        assert_eq!(
+            check_new_password(&"x".repeat(129), &[]),
+            Err(PasswordRule::TooLong)
+        );
+        for common in [
+            "12345678",
+            "password",
+            "senha123",
+            "qwertyuiop",
+            "iloveyou1",
+        ] {
+            assert_eq!(
+                check_new_password(common, &[]),
+                Err(PasswordRule::TooCommon),
+                "{common}"
+            );
         }
-        assert_eq!(check_new_password("ana.souza@acme.com.br", &["ana.souza@acme.com.br"]), Err(PasswordRule::TooCommon));
+        assert_eq!(
+            check_new_password("ana.souza@acme.com.br", &["ana.souza@acme.com.br"]),
+            Err(PasswordRule::TooCommon)
+        );
         // No composition rules: a long passphrase of plain words is fine.
-        assert_eq!(check_new_password("girafa caneca bicicleta nublado", &[]), Ok(()));
+        assert_eq!(
+            check_new_password("girafa caneca bicicleta nublado", &[]),
+            Ok(())
+        );
         assert_eq!(check_new_password("Tr0ub4dor&3xyz!", &[]), Ok(()));
     }
 }

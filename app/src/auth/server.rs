@@ -11,8 +11,8 @@ use db::{Db, SessionUser, TenantCtx};
 use domain::{CompanySlug, UserStatus};
 use serde::{Deserialize, Serialize};
 
-use super::password::{self, Verified};
 use super::CurrentUser;
+use super::password::{self, Verified};
 use crate::error::AppError;
 
 pub type AuthSession = axum_login::AuthSession<AuthBackend>;
@@ -35,7 +35,10 @@ pub struct SignedIn(pub SessionUser);
 
 impl std::fmt::Debug for SignedIn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignedIn").field("id", &self.0.id).field("role", &self.0.role).finish_non_exhaustive()
+        f.debug_struct("SignedIn")
+            .field("id", &self.0.id)
+            .field("role", &self.0.role)
+            .finish_non_exhaustive()
     }
 }
 
@@ -60,7 +63,10 @@ pub struct Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("email", &"[redacted]").field("password", &"[redacted]").finish()
+        f.debug_struct("Credentials")
+            .field("email", &"[redacted]")
+            .field("password", &"[redacted]")
+            .finish()
     }
 }
 
@@ -101,7 +107,9 @@ impl AuthnBackend for AuthBackend {
         let candidate = lookups.user_for_sign_in(&email).await?;
         let stored = candidate.as_ref().and_then(|u| u.password_hash.clone());
         let verified = password::verify_password(creds.password.clone(), stored).await?;
-        let Some(user) = candidate else { return Ok(None) };
+        let Some(user) = candidate else {
+            return Ok(None);
+        };
         if verified == Verified::No || user.status != UserStatus::Active {
             return Ok(None);
         }
@@ -115,7 +123,9 @@ impl AuthnBackend for AuthBackend {
 
     async fn get_user(&self, user_id: &UserId<Self>) -> Result<Option<SignedIn>, AuthError> {
         let user = self.db.lookups().session_user(user_id).await?;
-        Ok(user.filter(|u| u.status == UserStatus::Active).map(SignedIn))
+        Ok(user
+            .filter(|u| u.status == UserStatus::Active)
+            .map(SignedIn))
     }
 }
 
@@ -152,7 +162,10 @@ pub fn auth_session() -> Result<AuthSession, AppError> {
 
 /// The signed-in user, or `Unauthorized`.
 pub fn require_user() -> Result<SessionUser, AppError> {
-    auth_session()?.user.map(|u| u.0).ok_or(AppError::Unauthorized)
+    auth_session()?
+        .user
+        .map(|u| u.0)
+        .ok_or(AppError::Unauthorized)
 }
 
 /// The signed-in user, if any (pages that render for guests too).
@@ -178,7 +191,10 @@ pub fn current_user_view(user: &SessionUser) -> CurrentUser {
 pub async fn tenant_ctx(db: &Db, slug: &str) -> Result<TenantCtx, AppError> {
     let user = require_user()?;
     let slug = CompanySlug::parse(slug).map_err(|_| AppError::NotFound)?;
-    db.lookups().membership(&user.id, &slug).await?.ok_or(AppError::NotFound)
+    db.lookups()
+        .membership(&user.id, &slug)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Where the current request came from (client address, user agent), for audit rows.
@@ -189,7 +205,11 @@ pub fn request_meta(settings: &crate::state::Settings) -> crate::audit::server::
     let peer = super::handlers::peer_of(&parts.extensions);
     crate::audit::server::RequestMeta {
         ip: super::handlers::client_address(&parts.headers, peer, settings),
-        user_agent: parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        user_agent: parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
     }
 }
 
@@ -199,7 +219,10 @@ fn staff_entry_key(company_id: &str) -> String {
 }
 
 /// Audits staff entering a tenant, once per session and company.
-pub async fn audit_staff_entry(state: &crate::state::AppState, ctx: &TenantCtx) -> Result<(), AppError> {
+pub async fn audit_staff_entry(
+    state: &crate::state::AppState,
+    ctx: &TenantCtx,
+) -> Result<(), AppError> {
     if !ctx.is_staff() {
         return Ok(());
     }
@@ -217,7 +240,13 @@ pub async fn audit_staff_entry(state: &crate::state::AppState, ctx: &TenantCtx) 
     crate::audit::server::record(
         &mut tx,
         ctx,
-        crate::audit::server::Change { action: "STAFF_ENTER_TENANT", entity_type: "company", entity_id: &company_id, before: None, after: None },
+        crate::audit::server::Change {
+            action: "STAFF_ENTER_TENANT",
+            entity_type: "company",
+            entity_id: &company_id,
+            before: None,
+            after: None,
+        },
         &request_meta(&state.settings),
     )
     .await?;
@@ -235,8 +264,18 @@ mod tests {
 
     #[test]
     fn next_is_honoured_only_for_paths_of_this_site() {
-        assert_eq!(safe_next(Some("/acme/deals?page=2")), Some("/acme/deals?page=2".into()));
-        for hostile in ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "acme", "/a\nb"] {
+        assert_eq!(
+            safe_next(Some("/acme/deals?page=2")),
+            Some("/acme/deals?page=2".into())
+        );
+        for hostile in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "acme",
+            "/a\nb",
+        ] {
             assert_eq!(safe_next(Some(hostile)), None, "{hostile}");
         }
         assert_eq!(safe_next(None), None);
@@ -244,13 +283,24 @@ mod tests {
 
     #[test]
     fn sessions_end_twelve_hours_after_sign_in() {
-        let start = DateTime::parse_from_rfc3339("2026-11-27T08:00:00Z").unwrap().with_timezone(&Utc);
-        assert!(!past_absolute_lifetime(start, start + chrono::Duration::minutes(719)));
-        assert!(past_absolute_lifetime(start, start + chrono::Duration::hours(12)));
+        let start = DateTime::parse_from_rfc3339("2026-11-27T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert!(!past_absolute_lifetime(
+            start,
+            start + chrono::Duration::minutes(719)
+        ));
+        assert!(past_absolute_lifetime(
+            start,
+            start + chrono::Duration::hours(12)
+        ));
     }
 
     #[test]
     fn emails_compare_trimmed_and_lowercased() {
-        assert_eq!(normalise_email("  Diretora@ACME.com.br "), "diretora@acme.com.br");
+        assert_eq!(
+            normalise_email("  Diretora@ACME.com.br "),
+            "diretora@acme.com.br"
+        );
     }
 }

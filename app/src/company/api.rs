@@ -29,15 +29,31 @@ pub async fn get_company_settings(slug: String) -> Result<CompanySettings, AppEr
 }
 
 #[server(endpoint = "company/update")]
-pub async fn update_company(slug: String, name: String, domain: String, timezone: String, currency: String) -> Result<(), AppError> {
+pub async fn update_company(
+    slug: String,
+    name: String,
+    domain: String,
+    timezone: String,
+    currency: String,
+) -> Result<(), AppError> {
     let state = crate::state::AppState::current()?;
     crate::error::respond(
         async {
             let ctx = crate::auth::server::tenant_ctx(&state.db, &slug).await?;
-            if !allows(ctx.role(), Action::Update, Resource::Company, Ownership::Other) {
+            if !allows(
+                ctx.role(),
+                Action::Update,
+                Resource::Company,
+                Ownership::Other,
+            ) {
                 return Err(AppError::Forbidden);
             }
-            let input = super::server::DetailsInput { name, domain, timezone, currency };
+            let input = super::server::DetailsInput {
+                name,
+                domain,
+                timezone,
+                currency,
+            };
             let meta = crate::auth::server::request_meta(&state.settings);
             super::server::update_details(&state, &ctx, input, &meta).await
         }
@@ -64,7 +80,12 @@ pub async fn update_company_features(
     crate::error::respond(
         async {
             let ctx = crate::auth::server::tenant_ctx(&state.db, &slug).await?;
-            if !allows(ctx.role(), Action::Update, Resource::Company, Ownership::Other) {
+            if !allows(
+                ctx.role(),
+                Action::Update,
+                Resource::Company,
+                Ownership::Other,
+            ) {
                 return Err(AppError::Forbidden);
             }
             let boxes = [
@@ -74,8 +95,16 @@ pub async fn update_company_features(
                 (Feature::PlaybookGeneration, playbook_generation),
                 (Feature::RankingVisibility, ranking_visibility),
             ];
-            let checked = boxes.into_iter().filter(|(_, value)| value.is_some()).map(|(f, _)| f).collect();
-            let input = super::server::FeaturesInput { checked, polling_interval, backup_interval };
+            let checked = boxes
+                .into_iter()
+                .filter(|(_, value)| value.is_some())
+                .map(|(f, _)| f)
+                .collect();
+            let input = super::server::FeaturesInput {
+                checked,
+                polling_interval,
+                backup_interval,
+            };
             let meta = crate::auth::server::request_meta(&state.settings);
             super::server::update_features(&state, &ctx, input, &meta).await
         }
@@ -86,16 +115,31 @@ pub async fn update_company_features(
 /// Saves the whole stage list in its new order (`stages[0][id]`, `stages[0][name]`,
 /// `stages[0][probability]`, `stages[0][kind]`, …; a new stage has an empty id).
 #[server(endpoint = "company/stages")]
-pub async fn save_stages(slug: String, #[server(default)] stages: Vec<StageDraft>) -> Result<Vec<StageView>, AppError> {
+pub async fn save_stages(
+    slug: String,
+    #[server(default)] stages: Vec<StageDraft>,
+) -> Result<Vec<StageView>, AppError> {
     let state = crate::state::AppState::current()?;
     crate::error::respond(
         async {
             let ctx = crate::auth::server::tenant_ctx(&state.db, &slug).await?;
-            if !allows(ctx.role(), Action::Update, Resource::Company, Ownership::Other) {
+            if !allows(
+                ctx.role(),
+                Action::Update,
+                Resource::Company,
+                Ownership::Other,
+            ) {
                 return Err(AppError::Forbidden);
             }
             let meta = crate::auth::server::request_meta(&state.settings);
-            super::server::save_stages(&state, &ctx, &stages, crate::validation::request_locale(), &meta).await
+            super::server::save_stages(
+                &state,
+                &ctx,
+                &stages,
+                crate::validation::request_locale(),
+                &meta,
+            )
+            .await
         }
         .await,
     )
@@ -104,5 +148,7 @@ pub async fn save_stages(slug: String, #[server(default)] stages: Vec<StageDraft
 /// The time zone names forms suggest.
 #[server(endpoint = "company/timezones")]
 pub async fn list_timezones() -> Result<Vec<String>, AppError> {
-    crate::error::respond(crate::auth::server::require_user().map(|_| super::server::timezone_names()))
+    crate::error::respond(
+        crate::auth::server::require_user().map(|_| super::server::timezone_names()),
+    )
 }

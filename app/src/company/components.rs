@@ -5,7 +5,9 @@ use domain::StageKind;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
-use super::api::{SaveStages, UpdateCompany, UpdateCompanyFeatures, get_company_settings, list_timezones};
+use super::api::{
+    SaveStages, UpdateCompany, UpdateCompanyFeatures, get_company_settings, list_timezones,
+};
 use super::{BackupInterval, CompanySettings, Feature, StageView};
 use crate::error::AppError;
 use crate::fields::{CARD, DANGER, INPUT, LABEL, PRIMARY, SECONDARY, SelectField, TextField};
@@ -67,7 +69,10 @@ pub fn TimezoneList(id: &'static str) -> impl IntoView {
 pub fn CompanySettingsPanel(#[prop(into)] slug: Signal<String>) -> impl IntoView {
     let i18n = use_i18n();
     let reload = RwSignal::new(0u32);
-    let settings = Resource::new(move || (slug.get(), reload.get()), |(slug, _)| get_company_settings(slug));
+    let settings = Resource::new(
+        move || (slug.get(), reload.get()),
+        |(slug, _)| get_company_settings(slug),
+    );
     view! {
         <Transition fallback=move || view! { <p class="text-sm text-slate-500">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
@@ -104,7 +109,10 @@ pub fn LoadFailed(error: AppError) -> impl IntoView {
 }
 
 /// Bumps `reload` whenever `value` becomes a success, so what the page shows follows the change.
-fn reload_on_success<T: Send + Sync + 'static>(value: Signal<Option<Result<T, AppError>>>, reload: RwSignal<u32>) {
+fn reload_on_success<T: Send + Sync + 'static>(
+    value: Signal<Option<Result<T, AppError>>>,
+    reload: RwSignal<u32>,
+) {
     Effect::new(move |_| {
         if value.with(|v| matches!(v, Some(Ok(_)))) {
             reload.update(|n| *n += 1);
@@ -235,11 +243,17 @@ pub fn StageEditor(slug: String, stages: Vec<StageView>, editable: bool) -> impl
     let action = ServerAction::<SaveStages>::new();
     let problem = problem_of(outcome(action));
     let next_uid = StoredValue::new(0u32);
-    let rows = RwSignal::new(next_uid.try_update_value(|n| rows_of(&stages, n)).unwrap_or_default());
+    let rows = RwSignal::new(
+        next_uid
+            .try_update_value(|n| rows_of(&stages, n))
+            .unwrap_or_default(),
+    );
     // After a save, the server's list (with new stages' ids and keys) replaces the edited one.
     Effect::new(move |_| {
         if let Some(Ok(saved)) = action.value().get() {
-            let fresh = next_uid.try_update_value(|n| rows_of(&saved, n)).unwrap_or_default();
+            let fresh = next_uid
+                .try_update_value(|n| rows_of(&saved, n))
+                .unwrap_or_default();
             rows.set(fresh);
         }
     });
@@ -261,7 +275,10 @@ pub fn StageEditor(slug: String, stages: Vec<StageView>, editable: bool) -> impl
         if let Some(uid) = uid {
             rows.update(|r| {
                 // New stages go before the closing (won / lost) ones.
-                let at = r.iter().position(|x| x.kind.get_untracked() != StageKind::Open).unwrap_or(r.len());
+                let at = r
+                    .iter()
+                    .position(|x| x.kind.get_untracked() != StageKind::Open)
+                    .unwrap_or(r.len());
                 r.insert(
                     at,
                     StageRow {
@@ -277,7 +294,12 @@ pub fn StageEditor(slug: String, stages: Vec<StageView>, editable: bool) -> impl
         }
     };
     let row_problem = move |index: usize| {
-        problem.get().filter(|p| p.field == "stages" && p.detail.as_deref() == Some(index.to_string().as_str())).is_some()
+        problem
+            .get()
+            .filter(|p| {
+                p.field == "stages" && p.detail.as_deref() == Some(index.to_string().as_str())
+            })
+            .is_some()
     };
     view! {
         <section class=CARD aria-labelledby="stage-editor-title" data-testid="stage-editor">

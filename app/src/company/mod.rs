@@ -28,8 +28,13 @@ pub enum Feature {
 }
 
 impl Feature {
-    pub const ALL: [Feature; 5] =
-        [Feature::AiAnalysis, Feature::Bots, Feature::AutoCrmFill, Feature::PlaybookGeneration, Feature::RankingVisibility];
+    pub const ALL: [Feature; 5] = [
+        Feature::AiAnalysis,
+        Feature::Bots,
+        Feature::AutoCrmFill,
+        Feature::PlaybookGeneration,
+        Feature::RankingVisibility,
+    ];
 
     /// The key in `companies.features` (and the form field's name).
     pub const fn key(self) -> &'static str {
@@ -58,7 +63,11 @@ pub enum BackupInterval {
 }
 
 impl BackupInterval {
-    pub const ALL: [BackupInterval; 3] = [BackupInterval::Daily, BackupInterval::Weekly, BackupInterval::Monthly];
+    pub const ALL: [BackupInterval; 3] = [
+        BackupInterval::Daily,
+        BackupInterval::Weekly,
+        BackupInterval::Monthly,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -124,7 +133,10 @@ pub struct NotADomain;
 /// `Ok(None)` for an empty field.
 pub fn normalise_domain(input: &str) -> Result<Option<String>, NotADomain> {
     let trimmed = input.trim().to_lowercase();
-    let host = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://")).unwrap_or(&trimmed);
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .unwrap_or(&trimmed);
     let host = host.trim_end_matches('/');
     if host.is_empty() {
         return Ok(None);
@@ -135,9 +147,12 @@ pub fn normalise_domain(input: &str) -> Result<Option<String>, NotADomain> {
             && l.len() <= 63
             && !l.starts_with('-')
             && !l.ends_with('-')
-            && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     };
-    let tld_ok = labels.last().is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_lowercase()));
+    let tld_ok = labels
+        .last()
+        .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_lowercase()));
     if host.len() > 253 || labels.len() < 2 || !labels.iter().all(label_ok) || !tld_ok {
         return Err(NotADomain);
     }
@@ -150,10 +165,24 @@ mod tests {
 
     #[test]
     fn domains_are_stored_as_bare_lowercase_host_names() {
-        assert_eq!(normalise_domain(" https://Acme.com.br/ "), Ok(Some("acme.com.br".into())));
-        assert_eq!(normalise_domain("globex.com"), Ok(Some("globex.com".into())));
+        assert_eq!(
+            normalise_domain(" https://Acme.com.br/ "),
+            Ok(Some("acme.com.br".into()))
+        );
+        assert_eq!(
+            normalise_domain("globex.com"),
+            Ok(Some("globex.com".into()))
+        );
         assert_eq!(normalise_domain(""), Ok(None));
-        for bad in ["acme", "acme..com", "-acme.com", "acme.com/path", "acme .com", "acme.c0m", "user@acme.com"] {
+        for bad in [
+            "acme",
+            "acme..com",
+            "-acme.com",
+            "acme.com/path",
+            "acme .com",
+            "acme.c0m",
+            "user@acme.com",
+        ] {
             assert_eq!(normalise_domain(bad), Err(NotADomain), "{bad}");
         }
     }
@@ -162,7 +191,13 @@ mod tests {
     fn every_flag_has_its_own_key_and_only_the_ranking_starts_off() {
         let keys: std::collections::HashSet<_> = Feature::ALL.iter().map(|f| f.key()).collect();
         assert_eq!(keys.len(), Feature::ALL.len());
-        assert_eq!(Feature::ALL.iter().filter(|f| !f.default_on()).collect::<Vec<_>>(), vec![&Feature::RankingVisibility]);
+        assert_eq!(
+            Feature::ALL
+                .iter()
+                .filter(|f| !f.default_on())
+                .collect::<Vec<_>>(),
+            vec![&Feature::RankingVisibility]
+        );
     }
 
     #[test]

@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 use super::{
-    BackupInterval, CompanySettings, Feature, FeatureState, MAX_COMPANY_NAME_CHARS, MAX_POLLING_SECONDS, MIN_POLLING_SECONDS, StageView,
-    normalise_domain,
+    BackupInterval, CompanySettings, Feature, FeatureState, MAX_COMPANY_NAME_CHARS,
+    MAX_POLLING_SECONDS, MIN_POLLING_SECONDS, StageView, normalise_domain,
 };
 use crate::audit::server::{Change, RequestMeta, record_company_change};
 use crate::error::AppError;
@@ -39,8 +39,14 @@ pub fn check_details(input: &DetailsInput) -> Result<Details, AppError> {
     let name = check_company_name(&input.name)?;
     let domain = normalise_domain(&input.domain).map_err(|_| invalid("domain", "invalid"))?;
     let timezone = check_timezone(&input.timezone)?;
-    let currency = domain::money::parse_currency(&input.currency).ok_or_else(|| invalid("currency", "unknown"))?;
-    Ok(Details { name, domain, timezone, currency })
+    let currency = domain::money::parse_currency(&input.currency)
+        .ok_or_else(|| invalid("currency", "unknown"))?;
+    Ok(Details {
+        name,
+        domain,
+        timezone,
+        currency,
+    })
 }
 
 pub fn check_company_name(raw: &str) -> Result<String, AppError> {
@@ -56,12 +62,24 @@ pub fn check_company_name(raw: &str) -> Result<String, AppError> {
 
 pub fn check_timezone(raw: &str) -> Result<String, AppError> {
     let name = raw.trim();
-    name.parse::<chrono_tz::Tz>().map(|tz| tz.name().to_owned()).map_err(|_| invalid("timezone", "unknown"))
+    name.parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| invalid("timezone", "unknown"))
 }
 
 /// The zone names a form suggests: the canonical region/city ones, and UTC.
 pub fn timezone_names() -> Vec<String> {
-    const REGIONS: [&str; 9] = ["Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/", "Pacific/"];
+    const REGIONS: [&str; 9] = [
+        "Africa/",
+        "America/",
+        "Antarctica/",
+        "Asia/",
+        "Atlantic/",
+        "Australia/",
+        "Europe/",
+        "Indian/",
+        "Pacific/",
+    ];
     let mut names: Vec<String> = chrono_tz::TZ_VARIANTS
         .iter()
         .map(|tz| tz.name())
@@ -74,7 +92,10 @@ pub fn timezone_names() -> Vec<String> {
 
 /// A flag's value in the company's JSON, or its default when the JSON does not mention it.
 fn flag(features: &Value, feature: Feature) -> bool {
-    features.get(feature.key()).and_then(Value::as_bool).unwrap_or(feature.default_on())
+    features
+        .get(feature.key())
+        .and_then(Value::as_bool)
+        .unwrap_or(feature.default_on())
 }
 
 struct CompanyRow {
@@ -112,11 +133,18 @@ async fn company_row(tx: &mut TenantTx, for_update: bool) -> Result<CompanyRow, 
 }
 
 fn polling_of(settings: &Value) -> i64 {
-    settings.get("polling_interval").and_then(Value::as_i64).unwrap_or(300)
+    settings
+        .get("polling_interval")
+        .and_then(Value::as_i64)
+        .unwrap_or(300)
 }
 
 fn backup_of(settings: &Value) -> BackupInterval {
-    settings.get("backup_interval").and_then(Value::as_str).and_then(BackupInterval::parse).unwrap_or(BackupInterval::Daily)
+    settings
+        .get("backup_interval")
+        .and_then(Value::as_str)
+        .and_then(BackupInterval::parse)
+        .unwrap_or(BackupInterval::Daily)
 }
 
 /// The company's stages in order, with how many deals each holds.
@@ -137,7 +165,10 @@ pub async fn stages(tx: &mut TenantTx) -> Result<Vec<StageView>, AppError> {
     Ok(rows)
 }
 
-pub async fn load_settings(state: &crate::state::AppState, ctx: &TenantCtx) -> Result<CompanySettings, AppError> {
+pub async fn load_settings(
+    state: &crate::state::AppState,
+    ctx: &TenantCtx,
+) -> Result<CompanySettings, AppError> {
     let mut tx = state.db.begin(ctx).await?;
     let company = company_row(&mut tx, false).await?;
     let stages = stages(&mut tx).await?;
@@ -146,7 +177,11 @@ pub async fn load_settings(state: &crate::state::AppState, ctx: &TenantCtx) -> R
     Ok(CompanySettings {
         features: Feature::ALL
             .iter()
-            .map(|f| FeatureState { feature: *f, on: flag(&company.features, *f), editable: crate::policy::may_set_feature(role, *f) })
+            .map(|f| FeatureState {
+                feature: *f,
+                on: flag(&company.features, *f),
+                editable: crate::policy::may_set_feature(role, *f),
+            })
             .collect(),
         polling_interval: polling_of(&company.settings),
         backup_interval: backup_of(&company.settings),
@@ -218,7 +253,13 @@ pub async fn update_details(
     record_company_change(
         &mut tx,
         ctx,
-        Change { action: "COMPANY_UPDATED", entity_type: "company", entity_id: &company.id, before: Some(old), after: Some(new) },
+        Change {
+            action: "COMPANY_UPDATED",
+            entity_type: "company",
+            entity_id: &company.id,
+            before: Some(old),
+            after: Some(new),
+        },
         meta,
     )
     .await?;
@@ -241,11 +282,16 @@ pub async fn update_features(
     input: FeaturesInput,
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
-    let polling: i64 = input.polling_interval.trim().parse().map_err(|_| invalid("polling_interval", "invalid"))?;
+    let polling: i64 = input
+        .polling_interval
+        .trim()
+        .parse()
+        .map_err(|_| invalid("polling_interval", "invalid"))?;
     if !(MIN_POLLING_SECONDS..=MAX_POLLING_SECONDS).contains(&polling) {
         return Err(invalid("polling_interval", "range"));
     }
-    let backup = BackupInterval::parse(&input.backup_interval).ok_or_else(|| invalid("backup_interval", "unknown"))?;
+    let backup = BackupInterval::parse(&input.backup_interval)
+        .ok_or_else(|| invalid("backup_interval", "unknown"))?;
     let mut tx = state.db.begin(ctx).await?;
     let company = company_row(&mut tx, true).await?;
     let mut features = match &company.features {
@@ -256,7 +302,11 @@ pub async fn update_features(
     let mut new = Map::new();
     for feature in Feature::ALL {
         let current = flag(&company.features, feature);
-        let wanted = if crate::policy::may_set_feature(ctx.role(), feature) { input.checked.contains(&feature) } else { current };
+        let wanted = if crate::policy::may_set_feature(ctx.role(), feature) {
+            input.checked.contains(&feature)
+        } else {
+            current
+        };
         features.insert(feature.key().to_owned(), Value::Bool(wanted));
         if wanted != current {
             old.insert(feature.key().to_owned(), Value::Bool(current));
@@ -264,11 +314,17 @@ pub async fn update_features(
         }
     }
     if polling_of(&company.settings) != polling {
-        old.insert("polling_interval".into(), json!(polling_of(&company.settings)));
+        old.insert(
+            "polling_interval".into(),
+            json!(polling_of(&company.settings)),
+        );
         new.insert("polling_interval".into(), json!(polling));
     }
     if backup_of(&company.settings) != backup {
-        old.insert("backup_interval".into(), json!(backup_of(&company.settings).as_str()));
+        old.insert(
+            "backup_interval".into(),
+            json!(backup_of(&company.settings).as_str()),
+        );
         new.insert("backup_interval".into(), json!(backup.as_str()));
     }
     if new.is_empty() {
@@ -302,7 +358,9 @@ pub async fn update_features(
 }
 
 /// A stage list as the audit row keeps it: by key, so a diff shows each stage's own change.
-fn stages_json(stages: impl IntoIterator<Item = (String, String, i32, Decimal, StageKind)>) -> Value {
+fn stages_json(
+    stages: impl IntoIterator<Item = (String, String, i32, Decimal, StageKind)>,
+) -> Value {
     Value::Object(
         stages
             .into_iter()
@@ -348,7 +406,12 @@ pub async fn save_stages(
     .await
     .map_err(db::DbError::from)?;
     let deal_counts = stages(&mut tx).await?;
-    let deals_in = |key: &str| deal_counts.iter().find(|s| s.key == key).map_or(0, |s| s.deal_count);
+    let deals_in = |key: &str| {
+        deal_counts
+            .iter()
+            .find(|s| s.key == key)
+            .map_or(0, |s| s.deal_count)
+    };
 
     // Every submitted id must be one of this company's stages; anything else is not found.
     for stage in &checked {
@@ -358,12 +421,21 @@ pub async fn save_stages(
             return Err(AppError::NotFound);
         }
     }
-    let removed: Vec<&StoredStage> = stored.iter().filter(|s| !checked.iter().any(|c| c.id.as_deref() == Some(s.id.as_str()))).collect();
+    let removed: Vec<&StoredStage> = stored
+        .iter()
+        .filter(|s| {
+            !checked
+                .iter()
+                .any(|c| c.id.as_deref() == Some(s.id.as_str()))
+        })
+        .collect();
     if let Some(busy) = removed.iter().find(|s| deals_in(&s.key) > 0) {
         return Err(invalid_about("stages", "has_deals", &busy.name));
     }
     for stage in &checked {
-        if let Some(old) = stored.iter().find(|s| Some(s.id.as_str()) == stage.id.as_deref())
+        if let Some(old) = stored
+            .iter()
+            .find(|s| Some(s.id.as_str()) == stage.id.as_deref())
             && old.kind != stage.kind
             && deals_in(&old.key) > 0
         {
@@ -372,12 +444,17 @@ pub async fn save_stages(
     }
 
     let removed_ids: Vec<String> = removed.iter().map(|s| s.id.clone()).collect();
-    sqlx::query!("DELETE FROM pipeline_stages WHERE company_id = $1 AND id = ANY($2)", company_id, &removed_ids)
-        .execute(&mut *tx)
-        .await
-        .map_err(db::DbError::from)?;
+    sqlx::query!(
+        "DELETE FROM pipeline_stages WHERE company_id = $1 AND id = ANY($2)",
+        company_id,
+        &removed_ids
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(db::DbError::from)?;
 
-    let (kept, added): (Vec<&CheckedStage>, Vec<&CheckedStage>) = checked.iter().partition(|c| c.id.is_some());
+    let (kept, added): (Vec<&CheckedStage>, Vec<&CheckedStage>) =
+        checked.iter().partition(|c| c.id.is_some());
     let kept_ids: Vec<String> = kept.iter().filter_map(|c| c.id.clone()).collect();
     let kept_names: Vec<String> = kept.iter().map(|c| c.name.clone()).collect();
     let kept_positions: Vec<i32> = kept.iter().map(|c| c.position).collect();
@@ -427,10 +504,25 @@ pub async fn save_stages(
     .await
     .map_err(db::DbError::from)?;
 
-    let before = stages_json(stored.iter().map(|s| (s.key.clone(), s.name.clone(), s.position, s.probability, s.kind)));
+    let before = stages_json(stored.iter().map(|s| {
+        (
+            s.key.clone(),
+            s.name.clone(),
+            s.position,
+            s.probability,
+            s.kind,
+        )
+    }));
     let after_rows = stages(&mut tx).await?;
-    let after =
-        stages_json(after_rows.iter().enumerate().map(|(i, s)| (s.key.clone(), s.name.clone(), i as i32 + 1, s.probability, s.kind)));
+    let after = stages_json(after_rows.iter().enumerate().map(|(i, s)| {
+        (
+            s.key.clone(),
+            s.name.clone(),
+            i as i32 + 1,
+            s.probability,
+            s.kind,
+        )
+    }));
     if before != after {
         record_company_change(
             &mut tx,
@@ -456,8 +548,14 @@ pub async fn insert_default_stages(tx: &mut TenantTx) -> Result<(), db::DbError>
     let keys: Vec<String> = DEFAULT_STAGES.iter().map(|s| s.key.to_owned()).collect();
     let names: Vec<String> = DEFAULT_STAGES.iter().map(|s| s.name.to_owned()).collect();
     let positions: Vec<i32> = (1..=DEFAULT_STAGES.len() as i32).collect();
-    let probabilities: Vec<Decimal> = DEFAULT_STAGES.iter().map(|s| Decimal::from(s.probability)).collect();
-    let kinds: Vec<String> = DEFAULT_STAGES.iter().map(|s| s.kind.as_str().to_owned()).collect();
+    let probabilities: Vec<Decimal> = DEFAULT_STAGES
+        .iter()
+        .map(|s| Decimal::from(s.probability))
+        .collect();
+    let kinds: Vec<String> = DEFAULT_STAGES
+        .iter()
+        .map(|s| s.kind.as_str().to_owned())
+        .collect();
     sqlx::query!(
         "INSERT INTO pipeline_stages (company_id, key, name, position, probability, kind)
          SELECT $1, u.key, u.name, u.position, u.probability, u.kind::stage_kind
@@ -479,12 +577,18 @@ mod tests {
     use super::*;
 
     fn input(name: &str, domain: &str, timezone: &str, currency: &str) -> DetailsInput {
-        DetailsInput { name: name.into(), domain: domain.into(), timezone: timezone.into(), currency: currency.into() }
+        DetailsInput {
+            name: name.into(),
+            domain: domain.into(),
+            timezone: timezone.into(),
+            currency: currency.into(),
+        }
     }
 
     #[test]
     fn company_details_are_checked_field_by_field() {
-        let ok = check_details(&input(" Acme ", "ACME.com.br", "America/Sao_Paulo", "brl")).unwrap();
+        let ok =
+            check_details(&input(" Acme ", "ACME.com.br", "America/Sao_Paulo", "brl")).unwrap();
         assert_eq!(
             ok,
             Details {
@@ -494,10 +598,22 @@ mod tests {
                 currency: "BRL".into()
             }
         );
-        assert_eq!(check_details(&input("", "", "UTC", "BRL")), Err(invalid("name", "required")));
-        assert_eq!(check_details(&input("Acme", "not a domain", "UTC", "BRL")), Err(invalid("domain", "invalid")));
-        assert_eq!(check_details(&input("Acme", "", "America/Atlantis", "BRL")), Err(invalid("timezone", "unknown")));
-        assert_eq!(check_details(&input("Acme", "", "UTC", "XYZ")), Err(invalid("currency", "unknown")));
+        assert_eq!(
+            check_details(&input("", "", "UTC", "BRL")),
+            Err(invalid("name", "required"))
+        );
+        assert_eq!(
+            check_details(&input("Acme", "not a domain", "UTC", "BRL")),
+            Err(invalid("domain", "invalid"))
+        );
+        assert_eq!(
+            check_details(&input("Acme", "", "America/Atlantis", "BRL")),
+            Err(invalid("timezone", "unknown"))
+        );
+        assert_eq!(
+            check_details(&input("Acme", "", "UTC", "XYZ")),
+            Err(invalid("currency", "unknown"))
+        );
     }
 
     #[test]
@@ -505,7 +621,10 @@ mod tests {
         let names = timezone_names();
         assert!(names.contains(&"America/Sao_Paulo".to_owned()));
         assert!(names.iter().all(|n| check_timezone(n).is_ok()));
-        assert!(!names.iter().any(|n| n.starts_with("Brazil/")), "legacy aliases are accepted but not suggested");
+        assert!(
+            !names.iter().any(|n| n.starts_with("Brazil/")),
+            "legacy aliases are accepted but not suggested"
+        );
     }
 
     #[test]

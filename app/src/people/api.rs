@@ -28,7 +28,16 @@ pub async fn list_users(
     crate::error::respond(
         async {
             let ctx = people_ctx(&state, &slug).await?;
-            super::server::list_users(&state, &ctx, &super::server::UserFilter { query: q, status, page }).await
+            super::server::list_users(
+                &state,
+                &ctx,
+                &super::server::UserFilter {
+                    query: q,
+                    status,
+                    page,
+                },
+            )
+            .await
         }
         .await,
     )
@@ -51,8 +60,19 @@ pub async fn invite_user(
             let inviter = crate::auth::server::require_user()?;
             let ctx = people_ctx(&state, &slug).await?;
             let meta = crate::auth::server::request_meta(&state.settings);
-            let area = if area.is_empty() { domain::UserArea::Sales.as_str().to_owned() } else { area };
-            let input = super::server::InviteInput { name, email, role, area, linkedin, language };
+            let area = if area.is_empty() {
+                domain::UserArea::Sales.as_str().to_owned()
+            } else {
+                area
+            };
+            let input = super::server::InviteInput {
+                name,
+                email,
+                role,
+                area,
+                linkedin,
+                language,
+            };
             super::server::invite(&state, &ctx, &inviter, input, &meta).await
         }
         .await,
@@ -72,7 +92,18 @@ pub async fn update_user(
         async {
             let ctx = people_ctx(&state, &slug).await?;
             let meta = crate::auth::server::request_meta(&state.settings);
-            super::server::update_person(&state, &ctx, &user_id, super::server::PersonChange { role, area, linkedin }, &meta).await
+            super::server::update_person(
+                &state,
+                &ctx,
+                &user_id,
+                super::server::PersonChange {
+                    role,
+                    area,
+                    linkedin,
+                },
+                &meta,
+            )
+            .await
         }
         .await,
     )
@@ -132,14 +163,30 @@ pub async fn get_squad(slug: String, squad_id: String) -> Result<Squad, AppError
 /// A new squad; the monthly target is money in the company's currency, typed `150.000,00` or
 /// `150000.00` (empty: no target).
 #[server(endpoint = "squads/create")]
-pub async fn create_squad(slug: String, name: String, squad_type: String, #[server(default)] target: String) -> Result<String, AppError> {
+pub async fn create_squad(
+    slug: String,
+    name: String,
+    squad_type: String,
+    #[server(default)] target: String,
+) -> Result<String, AppError> {
     let state = crate::state::AppState::current()?;
     crate::error::respond(
         async {
             let ctx = people_ctx(&state, &slug).await?;
             let meta = crate::auth::server::request_meta(&state.settings);
-            let input = super::server::SquadInput { name, squad_type, target };
-            super::server::create_squad(&state, &ctx, input, crate::validation::request_locale(), &meta).await
+            let input = super::server::SquadInput {
+                name,
+                squad_type,
+                target,
+            };
+            super::server::create_squad(
+                &state,
+                &ctx,
+                input,
+                crate::validation::request_locale(),
+                &meta,
+            )
+            .await
         }
         .await,
     )
@@ -158,8 +205,20 @@ pub async fn update_squad(
         async {
             let ctx = people_ctx(&state, &slug).await?;
             let meta = crate::auth::server::request_meta(&state.settings);
-            let input = super::server::SquadInput { name, squad_type, target };
-            super::server::update_squad(&state, &ctx, &squad_id, input, crate::validation::request_locale(), &meta).await
+            let input = super::server::SquadInput {
+                name,
+                squad_type,
+                target,
+            };
+            super::server::update_squad(
+                &state,
+                &ctx,
+                &squad_id,
+                input,
+                crate::validation::request_locale(),
+                &meta,
+            )
+            .await
         }
         .await,
     )
@@ -180,7 +239,12 @@ pub async fn delete_squad(slug: String, squad_id: String) -> Result<(), AppError
 
 /// Adds `user_id` to the squad, or changes whether they lead it (`is_leader` checked: `on`).
 #[server(endpoint = "squads/member")]
-pub async fn set_squad_member(slug: String, squad_id: String, user_id: String, is_leader: Option<String>) -> Result<(), AppError> {
+pub async fn set_squad_member(
+    slug: String,
+    squad_id: String,
+    user_id: String,
+    is_leader: Option<String>,
+) -> Result<(), AppError> {
     let state = crate::state::AppState::current()?;
     crate::error::respond(
         async {
@@ -194,7 +258,11 @@ pub async fn set_squad_member(slug: String, squad_id: String, user_id: String, i
 }
 
 #[server(endpoint = "squads/member/remove")]
-pub async fn remove_squad_member(slug: String, squad_id: String, user_id: String) -> Result<(), AppError> {
+pub async fn remove_squad_member(
+    slug: String,
+    squad_id: String,
+    user_id: String,
+) -> Result<(), AppError> {
     let state = crate::state::AppState::current()?;
     crate::error::respond(
         async {

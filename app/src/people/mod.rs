@@ -135,14 +135,22 @@ pub fn normalise_linkedin(input: &str) -> Result<Option<String>, NotALinkedInPro
     if trimmed.len() > 300 || trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(NotALinkedInProfile);
     }
-    let without_scheme = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://")).unwrap_or(trimmed);
-    let (host, path) = without_scheme.split_once('/').unwrap_or((without_scheme, ""));
+    let without_scheme = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .unwrap_or(trimmed);
+    let (host, path) = without_scheme
+        .split_once('/')
+        .unwrap_or((without_scheme, ""));
     let host = host.to_ascii_lowercase();
     let on_linkedin = host == "linkedin.com" || host.ends_with(".linkedin.com");
     if !on_linkedin || path.trim_matches('/').is_empty() {
         return Err(NotALinkedInProfile);
     }
-    Ok(Some(format!("https://{host}/{}", path.trim_end_matches('/'))))
+    Ok(Some(format!(
+        "https://{host}/{}",
+        path.trim_end_matches('/')
+    )))
 }
 
 #[cfg(test)]
@@ -151,8 +159,14 @@ mod tests {
 
     #[test]
     fn linkedin_profiles_are_stored_as_https_addresses_on_linkedin() {
-        assert_eq!(normalise_linkedin("linkedin.com/in/ana-souza/"), Ok(Some("https://linkedin.com/in/ana-souza".into())));
-        assert_eq!(normalise_linkedin(" https://www.LinkedIn.com/in/ana "), Ok(Some("https://www.linkedin.com/in/ana".into())));
+        assert_eq!(
+            normalise_linkedin("linkedin.com/in/ana-souza/"),
+            Ok(Some("https://linkedin.com/in/ana-souza".into()))
+        );
+        assert_eq!(
+            normalise_linkedin(" https://www.LinkedIn.com/in/ana "),
+            Ok(Some("https://www.linkedin.com/in/ana".into()))
+        );
         assert_eq!(normalise_linkedin(""), Ok(None));
         for bad in [
             "https://evil.example/in/ana",

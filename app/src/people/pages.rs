@@ -10,13 +10,15 @@ use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{
-    CreateSquad, DeleteSquad, InviteUser, RemoveSquadMember, ResendInvitation, SetSquadMember, SetUserStatus, UpdateSquad, UpdateUser,
-    list_squads, list_users,
+    CreateSquad, DeleteSquad, InviteUser, RemoveSquadMember, ResendInvitation, SetSquadMember,
+    SetUserStatus, UpdateSquad, UpdateUser, list_squads, list_users,
 };
 use super::{PersonChoice, Squad, SquadType, UserRow};
 use crate::company::components::LoadFailed;
 use crate::error::AppError;
-use crate::fields::{BADGE, CARD, DANGER, INPUT, LABEL, PRIMARY, SECONDARY, SelectField, TextField};
+use crate::fields::{
+    BADGE, CARD, DANGER, INPUT, LABEL, PRIMARY, SECONDARY, SelectField, TextField,
+};
 use crate::i18n::*;
 use crate::shell::pages::with_tenant;
 use crate::shell::{Area, encode_query_value, locale_of};
@@ -73,15 +75,24 @@ fn role_options(i18n: I18nContext<Locale>) -> Vec<(String, String)> {
 }
 
 fn area_options(i18n: I18nContext<Locale>) -> Vec<(String, String)> {
-    UserArea::ALL.iter().map(|a| (a.as_str().to_owned(), area_name(i18n, *a).to_owned())).collect()
+    UserArea::ALL
+        .iter()
+        .map(|a| (a.as_str().to_owned(), area_name(i18n, *a).to_owned()))
+        .collect()
 }
 
 fn squad_type_options(i18n: I18nContext<Locale>) -> Vec<(String, String)> {
-    SquadType::ALL.iter().map(|t| (t.as_str().to_owned(), squad_type_label(i18n, *t).to_owned())).collect()
+    SquadType::ALL
+        .iter()
+        .map(|t| (t.as_str().to_owned(), squad_type_label(i18n, *t).to_owned()))
+        .collect()
 }
 
 /// Bumps `reload` whenever `value` becomes a success.
-fn reload_on_success<T: Send + Sync + 'static>(value: Signal<Option<Result<T, AppError>>>, reload: RwSignal<u32>) {
+fn reload_on_success<T: Send + Sync + 'static>(
+    value: Signal<Option<Result<T, AppError>>>,
+    reload: RwSignal<u32>,
+) {
     Effect::new(move |_| {
         if value.with(|v| matches!(v, Some(Ok(_)))) {
             reload.update(|n| *n += 1);
@@ -135,7 +146,14 @@ fn PeopleList(slug: String) -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let load_slug = slug.clone();
     let people = Resource::new(
-        move || (param("q"), param("status"), param("page").parse::<u32>().unwrap_or(1), reload.get()),
+        move || {
+            (
+                param("q"),
+                param("status"),
+                param("page").parse::<u32>().unwrap_or(1),
+                reload.get(),
+            )
+        },
         move |(q, status, page, _)| list_users(load_slug.clone(), q, status, page),
     );
     let page_href = move |page: u32| {
@@ -211,7 +229,8 @@ fn InviteForm(slug: String, reload: RwSignal<u32>) -> impl IntoView {
         Locale::en => "en",
         _ => "pt-BR",
     };
-    let mail_failed = move || matches!(outcome(action).get(), Some(Ok(outcome)) if !outcome.mail_sent);
+    let mail_failed =
+        move || matches!(outcome(action).get(), Some(Ok(outcome)) if !outcome.mail_sent);
     view! {
         <details class=format!("{CARD} mb-6") data-testid="invite-form" open=move || problem.get().is_some()>
             <summary class="cursor-pointer text-sm font-semibold text-indigo-700">{t!(i18n, people_invite_title)}</summary>
@@ -242,7 +261,13 @@ fn InviteForm(slug: String, reload: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn PersonRow(slug: String, person: UserRow, manage: bool, reload: RwSignal<u32>, locale: Signal<domain::Locale>) -> impl IntoView {
+fn PersonRow(
+    slug: String,
+    person: UserRow,
+    manage: bool,
+    reload: RwSignal<u32>,
+    locale: Signal<domain::Locale>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let (role, status, area) = (person.role, person.status, person.area);
     let last = person.last_login_at;
@@ -342,7 +367,10 @@ fn SquadList(slug: String) -> impl IntoView {
     let i18n = use_i18n();
     let reload = RwSignal::new(0u32);
     let load_slug = slug.clone();
-    let view_data = Resource::new(move || reload.get(), move |_| list_squads(load_slug.clone()));
+    let view_data = Resource::new(
+        move || reload.get(),
+        move |_| list_squads(load_slug.clone()),
+    );
     view! {
         <Transition fallback=move || view! { <p class="text-sm text-slate-500">{t!(i18n, loading)}</p> }>
             {move || {
@@ -429,7 +457,10 @@ fn SquadCard(
     let squad_type = squad.squad_type;
     let members = squad.members.clone();
     let member_ids: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
-    let candidates: Vec<PersonChoice> = people.into_iter().filter(|p| !member_ids.contains(&p.id)).collect();
+    let candidates: Vec<PersonChoice> = people
+        .into_iter()
+        .filter(|p| !member_ids.contains(&p.id))
+        .collect();
     view! {
         <section class=CARD data-testid="squad-card" aria-label=squad.name.clone()>
             <div class="flex flex-wrap items-start justify-between gap-2">
@@ -474,7 +505,13 @@ fn SquadCard(
 }
 
 #[component]
-fn MemberActions(slug: String, squad_id: String, user_id: String, leader: bool, reload: RwSignal<u32>) -> impl IntoView {
+fn MemberActions(
+    slug: String,
+    squad_id: String,
+    user_id: String,
+    leader: bool,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let set = ServerAction::<SetSquadMember>::new();
     let remove = ServerAction::<RemoveSquadMember>::new();
@@ -503,7 +540,12 @@ fn MemberActions(slug: String, squad_id: String, user_id: String, leader: bool, 
 }
 
 #[component]
-fn AddMemberForm(slug: String, squad_id: String, candidates: Vec<PersonChoice>, reload: RwSignal<u32>) -> impl IntoView {
+fn AddMemberForm(
+    slug: String,
+    squad_id: String,
+    candidates: Vec<PersonChoice>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SetSquadMember>::new();
     let problem = problem_of(outcome(action));
@@ -540,14 +582,22 @@ fn AddMemberForm(slug: String, squad_id: String, candidates: Vec<PersonChoice>, 
 }
 
 #[component]
-fn EditSquadForm(slug: String, squad: Squad, currency: String, reload: RwSignal<u32>) -> impl IntoView {
+fn EditSquadForm(
+    slug: String,
+    squad: Squad,
+    currency: String,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let update = ServerAction::<UpdateSquad>::new();
     let delete = ServerAction::<DeleteSquad>::new();
     let problem = problem_of(outcome(update));
     reload_on_success(outcome(update), reload);
     reload_on_success(outcome(delete), reload);
-    let target = squad.target_monthly.map(|t| t.normalize().to_string()).unwrap_or_default();
+    let target = squad
+        .target_monthly
+        .map(|t| t.normalize().to_string())
+        .unwrap_or_default();
     let (slug_delete, squad_delete) = (slug.clone(), squad.id.clone());
     view! {
         <details class="mt-3 border-t border-slate-100 pt-3" open=move || problem.get().is_some()>

@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 use super::{
-    InviteOutcome, MAX_SQUAD_NAME_CHARS, PersonChoice, Squad, SquadMember, SquadType, SquadsView, USERS_PAGE_SIZE, UserPage, UserRow,
-    normalise_linkedin,
+    InviteOutcome, MAX_SQUAD_NAME_CHARS, PersonChoice, Squad, SquadMember, SquadType, SquadsView,
+    USERS_PAGE_SIZE, UserPage, UserRow, normalise_linkedin,
 };
 use crate::audit::server::{Change, RequestMeta, record};
 use crate::auth::invitations::{Invitee, send_invitation};
@@ -30,7 +30,11 @@ fn squad_scope(ctx: &TenantCtx) -> Option<Vec<String>> {
 
 /// Refuses a viewer who may see people but not change them (a MANAGER).
 fn require_manage(ctx: &TenantCtx) -> Result<(), AppError> {
-    if crate::policy::may_manage_people(ctx.role()) { Ok(()) } else { Err(AppError::Forbidden) }
+    if crate::policy::may_manage_people(ctx.role()) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 async fn company_zone(tx: &mut TenantTx) -> Result<chrono_tz::Tz, AppError> {
@@ -47,7 +51,12 @@ async fn company_zone(tx: &mut TenantTx) -> Result<chrono_tz::Tz, AppError> {
 
 /// `%` and `_` typed in a search are letters, not wildcards.
 fn like_pattern(query: &str) -> String {
-    let escaped = query.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = query
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -59,15 +68,26 @@ pub struct UserFilter {
     pub page: u32,
 }
 
-pub async fn list_users(state: &AppState, ctx: &TenantCtx, filter: &UserFilter) -> Result<UserPage, AppError> {
+pub async fn list_users(
+    state: &AppState,
+    ctx: &TenantCtx,
+    filter: &UserFilter,
+) -> Result<UserPage, AppError> {
     let status = match filter.status.trim() {
         "" => None,
-        raw => Some(raw.parse::<UserStatus>().map_err(|_| invalid("status", "unknown"))?),
+        raw => Some(
+            raw.parse::<UserStatus>()
+                .map_err(|_| invalid("status", "unknown"))?,
+        ),
     };
     let page = filter.page.max(1);
     let offset = i64::from(page - 1) * USERS_PAGE_SIZE;
     let scope = squad_scope(ctx);
-    let pattern = if filter.query.trim().is_empty() { None } else { Some(like_pattern(&filter.query)) };
+    let pattern = if filter.query.trim().is_empty() {
+        None
+    } else {
+        Some(like_pattern(&filter.query))
+    };
     let mut tx = state.db.begin(ctx).await?;
     let company_id = tx.company_id().to_owned();
     let tz = company_zone(&mut tx).await?;
@@ -121,7 +141,9 @@ pub async fn list_users(state: &AppState, ctx: &TenantCtx, filter: &UserFilter) 
             area: r.area,
             status: r.status,
             linkedin: r.linkedin,
-            last_login_at: r.last_login_at.map(|at| at.with_timezone(&tz).fixed_offset()),
+            last_login_at: r
+                .last_login_at
+                .map(|at| at.with_timezone(&tz).fixed_offset()),
             squads: r.squads,
         })
         .collect();
@@ -149,7 +171,11 @@ struct Target {
 }
 
 /// Locks the person `user_id` of the company, if the viewer may see them: "not found" otherwise.
-async fn lock_person(tx: &mut TenantTx, ctx: &TenantCtx, user_id: &str) -> Result<Target, AppError> {
+async fn lock_person(
+    tx: &mut TenantTx,
+    ctx: &TenantCtx,
+    user_id: &str,
+) -> Result<Target, AppError> {
     let company_id = tx.company_id().to_owned();
     let scope = squad_scope(ctx);
     let target = sqlx::query_as!(
@@ -187,11 +213,15 @@ async fn another_active_director(tx: &mut TenantTx, user_id: &str) -> Result<boo
 }
 
 fn parse_role(raw: &str) -> Result<UserRole, AppError> {
-    raw.trim().parse::<UserRole>().map_err(|_| invalid("role", "unknown"))
+    raw.trim()
+        .parse::<UserRole>()
+        .map_err(|_| invalid("role", "unknown"))
 }
 
 fn parse_area(raw: &str) -> Result<UserArea, AppError> {
-    raw.trim().parse::<UserArea>().map_err(|_| invalid("area", "unknown"))
+    raw.trim()
+        .parse::<UserArea>()
+        .map_err(|_| invalid("area", "unknown"))
 }
 
 fn check_linkedin(raw: &str) -> Result<Option<String>, AppError> {
@@ -230,8 +260,10 @@ pub async fn invite(
     let language = Locale::from_tag(&input.language).unwrap_or_default().tag();
     let mut tx = state.db.begin(ctx).await?;
     let company_id = tx.company_id().to_owned();
-    let company_name =
-        sqlx::query_scalar!("SELECT name FROM companies WHERE id = $1", company_id).fetch_one(&mut *tx).await.map_err(db::DbError::from)?;
+    let company_name = sqlx::query_scalar!("SELECT name FROM companies WHERE id = $1", company_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db::DbError::from)?;
     let inserted = sqlx::query_scalar!(
         r#"INSERT INTO users (company_id, email, name, role, area, linkedin, status, language)
            VALUES ($1, $2, $3, $4, $5, $6, 'INVITED', $7) RETURNING id"#,
@@ -248,21 +280,34 @@ pub async fn invite(
     .map_err(db::DbError::from);
     let user_id = match inserted {
         Ok(id) => id,
-        Err(err) if err.constraint() == Some("users_email_lower_key") => return Err(invalid("email", "taken")),
+        Err(err) if err.constraint() == Some("users_email_lower_key") => {
+            return Err(invalid("email", "taken"));
+        }
         Err(err) => return Err(err.into()),
     };
-    let after =
-        json!({ "name": name, "email": email, "role": role.as_str(), "area": area.as_str(), "linkedin": linkedin, "status": "INVITED" });
+    let after = json!({ "name": name, "email": email, "role": role.as_str(), "area": area.as_str(), "linkedin": linkedin, "status": "INVITED" });
     record(
         &mut tx,
         ctx,
-        Change { action: "USER_INVITED", entity_type: "user", entity_id: &user_id, before: None, after: Some(after) },
+        Change {
+            action: "USER_INVITED",
+            entity_type: "user",
+            entity_id: &user_id,
+            before: None,
+            after: Some(after),
+        },
         meta,
     )
     .await?;
     tx.commit().await?;
-    let invitee =
-        Invitee { user_id: user_id.clone(), email, name, language: language.to_owned(), company_name, inviter_name: inviter.name.clone() };
+    let invitee = Invitee {
+        user_id: user_id.clone(),
+        email,
+        name,
+        language: language.to_owned(),
+        company_name,
+        inviter_name: inviter.name.clone(),
+    };
     let mail_sent = match send_invitation(state, &invitee).await {
         Ok(()) => true,
         Err(err) => {
@@ -301,7 +346,9 @@ pub async fn update_person(
         if target.id == ctx.user_id() {
             return Err(invalid("role", "self"));
         }
-        if target.role == UserRole::Director && target.status == UserStatus::Active && !another_active_director(&mut tx, &target.id).await?
+        if target.role == UserRole::Director
+            && target.status == UserStatus::Active
+            && !another_active_director(&mut tx, &target.id).await?
         {
             return Err(invalid("role", "last_director"));
         }
@@ -352,7 +399,13 @@ pub async fn update_person(
 /// Deactivates a person (their sessions end at once: a new security stamp, and sign-in refuses
 /// anyone not ACTIVE) or reactivates them (ACTIVE again, or INVITED if they never set a password).
 /// Nobody deactivates themselves, and the last active director stays.
-pub async fn set_person_status(state: &AppState, ctx: &TenantCtx, user_id: &str, active: bool, meta: &RequestMeta) -> Result<(), AppError> {
+pub async fn set_person_status(
+    state: &AppState,
+    ctx: &TenantCtx,
+    user_id: &str,
+    active: bool,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
     let mut tx = state.db.begin(ctx).await?;
     let target = lock_person(&mut tx, ctx, user_id).await?;
     require_manage(ctx)?;
@@ -364,12 +417,18 @@ pub async fn set_person_status(state: &AppState, ctx: &TenantCtx, user_id: &str,
         if target.status != UserStatus::Inactive {
             return Ok(());
         }
-        if target.has_password { UserStatus::Active } else { UserStatus::Invited }
+        if target.has_password {
+            UserStatus::Active
+        } else {
+            UserStatus::Invited
+        }
     } else {
         if target.status == UserStatus::Inactive {
             return Ok(());
         }
-        if target.role == UserRole::Director && target.status == UserStatus::Active && !another_active_director(&mut tx, &target.id).await?
+        if target.role == UserRole::Director
+            && target.status == UserStatus::Active
+            && !another_active_director(&mut tx, &target.id).await?
         {
             return Err(invalid("user", "last_director"));
         }
@@ -391,7 +450,11 @@ pub async fn set_person_status(state: &AppState, ctx: &TenantCtx, user_id: &str,
         &mut tx,
         ctx,
         Change {
-            action: if active { "USER_REACTIVATED" } else { "USER_DEACTIVATED" },
+            action: if active {
+                "USER_REACTIVATED"
+            } else {
+                "USER_DEACTIVATED"
+            },
             entity_type: "user",
             entity_id: &target.id,
             before: Some(json!({ "status": target.status.as_str() })),
@@ -420,12 +483,20 @@ pub async fn resend_invitation(
         return Err(invalid("user", "not_invited"));
     }
     let company_id = tx.company_id().to_owned();
-    let company_name =
-        sqlx::query_scalar!("SELECT name FROM companies WHERE id = $1", company_id).fetch_one(&mut *tx).await.map_err(db::DbError::from)?;
+    let company_name = sqlx::query_scalar!("SELECT name FROM companies WHERE id = $1", company_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db::DbError::from)?;
     record(
         &mut tx,
         ctx,
-        Change { action: "USER_INVITATION_RESENT", entity_type: "user", entity_id: &target.id, before: None, after: None },
+        Change {
+            action: "USER_INVITATION_RESENT",
+            entity_type: "user",
+            entity_id: &target.id,
+            before: None,
+            after: None,
+        },
         meta,
     )
     .await?;
@@ -480,9 +551,14 @@ fn check_squad(input: &SquadInput, locale: Locale) -> Result<CheckedSquad, AppEr
     if name.chars().count() > MAX_SQUAD_NAME_CHARS {
         return Err(invalid("name", "too_long"));
     }
-    let squad_type = SquadType::parse(&input.squad_type).ok_or_else(|| invalid("squad_type", "unknown"))?;
+    let squad_type =
+        SquadType::parse(&input.squad_type).ok_or_else(|| invalid("squad_type", "unknown"))?;
     let target = parse_target(&input.target, locale)?;
-    Ok(CheckedSquad { name: name.to_owned(), squad_type, target })
+    Ok(CheckedSquad {
+        name: name.to_owned(),
+        squad_type,
+        target,
+    })
 }
 
 fn squad_json(name: &str, squad_type: &str, target: Option<Decimal>) -> Value {
@@ -511,7 +587,10 @@ fn squad_type_of(stored: &str) -> SquadType {
     SquadType::parse(stored).unwrap_or(SquadType::Sales)
 }
 
-async fn squads_with_members(tx: &mut TenantTx, ids: Option<&[String]>) -> Result<Vec<Squad>, AppError> {
+async fn squads_with_members(
+    tx: &mut TenantTx,
+    ids: Option<&[String]>,
+) -> Result<Vec<Squad>, AppError> {
     let company_id = tx.company_id().to_owned();
     let squads = sqlx::query_as!(
         SquadRow,
@@ -585,11 +664,20 @@ pub async fn list_squads(state: &AppState, ctx: &TenantCtx) -> Result<SquadsView
         Vec::new()
     };
     tx.commit().await?;
-    Ok(SquadsView { squads, currency, can_manage, people })
+    Ok(SquadsView {
+        squads,
+        currency,
+        can_manage,
+        people,
+    })
 }
 
 /// Locks the squad `squad_id` if the viewer may see it: "not found" otherwise.
-async fn lock_squad(tx: &mut TenantTx, ctx: &TenantCtx, squad_id: &str) -> Result<SquadRow, AppError> {
+async fn lock_squad(
+    tx: &mut TenantTx,
+    ctx: &TenantCtx,
+    squad_id: &str,
+) -> Result<SquadRow, AppError> {
     let company_id = tx.company_id().to_owned();
     let scope = squad_scope(ctx);
     let squad = sqlx::query_as!(
@@ -607,14 +695,25 @@ async fn lock_squad(tx: &mut TenantTx, ctx: &TenantCtx, squad_id: &str) -> Resul
     squad.ok_or(AppError::NotFound)
 }
 
-pub async fn get_squad(state: &AppState, ctx: &TenantCtx, squad_id: &str) -> Result<Squad, AppError> {
+pub async fn get_squad(
+    state: &AppState,
+    ctx: &TenantCtx,
+    squad_id: &str,
+) -> Result<Squad, AppError> {
     let scope = squad_scope(ctx);
-    if scope.as_ref().is_some_and(|ids| !ids.iter().any(|id| id == squad_id)) {
+    if scope
+        .as_ref()
+        .is_some_and(|ids| !ids.iter().any(|id| id == squad_id))
+    {
         return Err(AppError::NotFound);
     }
     let mut tx = state.db.begin(ctx).await?;
     let ids = [squad_id.to_owned()];
-    let squad = squads_with_members(&mut tx, Some(&ids)).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    let squad = squads_with_members(&mut tx, Some(&ids))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(squad)
 }
@@ -641,8 +740,19 @@ pub async fn create_squad(
     .await
     .map_err(db::DbError::from)?;
     let after = squad_json(&squad.name, squad.squad_type.as_str(), squad.target);
-    record(&mut tx, ctx, Change { action: "SQUAD_CREATED", entity_type: "squad", entity_id: &id, before: None, after: Some(after) }, meta)
-        .await?;
+    record(
+        &mut tx,
+        ctx,
+        Change {
+            action: "SQUAD_CREATED",
+            entity_type: "squad",
+            entity_id: &id,
+            before: None,
+            after: Some(after),
+        },
+        meta,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -679,7 +789,13 @@ pub async fn update_squad(
     record(
         &mut tx,
         ctx,
-        Change { action: "SQUAD_UPDATED", entity_type: "squad", entity_id: &current.id, before: Some(before), after: Some(after) },
+        Change {
+            action: "SQUAD_UPDATED",
+            entity_type: "squad",
+            entity_id: &current.id,
+            before: Some(before),
+            after: Some(after),
+        },
         meta,
     )
     .await?;
@@ -688,7 +804,12 @@ pub async fn update_squad(
 }
 
 /// Deletes a squad and its memberships (its playbooks stay, no longer tied to it).
-pub async fn delete_squad(state: &AppState, ctx: &TenantCtx, squad_id: &str, meta: &RequestMeta) -> Result<(), AppError> {
+pub async fn delete_squad(
+    state: &AppState,
+    ctx: &TenantCtx,
+    squad_id: &str,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
     let mut tx = state.db.begin(ctx).await?;
     let current = lock_squad(&mut tx, ctx, squad_id).await?;
     require_manage(ctx)?;
@@ -701,16 +822,26 @@ pub async fn delete_squad(state: &AppState, ctx: &TenantCtx, squad_id: &str, met
     .fetch_all(&mut *tx)
     .await
     .map_err(db::DbError::from)?;
-    sqlx::query!("DELETE FROM squads WHERE company_id = $1 AND id = $2", company_id, current.id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db::DbError::from)?;
+    sqlx::query!(
+        "DELETE FROM squads WHERE company_id = $1 AND id = $2",
+        company_id,
+        current.id
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(db::DbError::from)?;
     let mut before = squad_json(&current.name, &current.squad_type, current.target_monthly);
     before["members"] = json!(members);
     record(
         &mut tx,
         ctx,
-        Change { action: "SQUAD_DELETED", entity_type: "squad", entity_id: &current.id, before: Some(before), after: None },
+        Change {
+            action: "SQUAD_DELETED",
+            entity_type: "squad",
+            entity_id: &current.id,
+            before: Some(before),
+            after: None,
+        },
         meta,
     )
     .await?;
@@ -760,15 +891,36 @@ pub async fn set_member(
     .map_err(db::DbError::from)?;
     let (action, before) = match current {
         None => ("SQUAD_MEMBER_ADDED", None),
-        Some(was) => ("SQUAD_MEMBER_UPDATED", Some(json!({ "user_id": person.id, "name": person.name, "is_leader": was }))),
+        Some(was) => (
+            "SQUAD_MEMBER_UPDATED",
+            Some(json!({ "user_id": person.id, "name": person.name, "is_leader": was })),
+        ),
     };
     let after = json!({ "user_id": person.id, "name": person.name, "is_leader": is_leader });
-    record(&mut tx, ctx, Change { action, entity_type: "squad", entity_id: &squad.id, before, after: Some(after) }, meta).await?;
+    record(
+        &mut tx,
+        ctx,
+        Change {
+            action,
+            entity_type: "squad",
+            entity_id: &squad.id,
+            before,
+            after: Some(after),
+        },
+        meta,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn remove_member(state: &AppState, ctx: &TenantCtx, squad_id: &str, user_id: &str, meta: &RequestMeta) -> Result<(), AppError> {
+pub async fn remove_member(
+    state: &AppState,
+    ctx: &TenantCtx,
+    squad_id: &str,
+    user_id: &str,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
     let mut tx = state.db.begin(ctx).await?;
     let squad = lock_squad(&mut tx, ctx, squad_id).await?;
     require_manage(ctx)?;
@@ -785,11 +937,18 @@ pub async fn remove_member(state: &AppState, ctx: &TenantCtx, squad_id: &str, us
     .await
     .map_err(db::DbError::from)?
     .ok_or(AppError::NotFound)?;
-    let before = json!({ "user_id": user_id, "name": removed.name, "is_leader": removed.is_leader });
+    let before =
+        json!({ "user_id": user_id, "name": removed.name, "is_leader": removed.is_leader });
     record(
         &mut tx,
         ctx,
-        Change { action: "SQUAD_MEMBER_REMOVED", entity_type: "squad", entity_id: &squad.id, before: Some(before), after: None },
+        Change {
+            action: "SQUAD_MEMBER_REMOVED",
+            entity_type: "squad",
+            entity_id: &squad.id,
+            before: Some(before),
+            after: None,
+        },
         meta,
     )
     .await?;
@@ -808,11 +967,26 @@ mod tests {
 
     #[test]
     fn monthly_targets_read_brazilian_and_plain_input_and_may_be_empty() {
-        assert_eq!(parse_target("150.000,50", Locale::PtBr), Ok(Some(Decimal::new(15_000_050, 2))));
-        assert_eq!(parse_target("150000.50", Locale::PtBr), Ok(Some(Decimal::new(15_000_050, 2))));
+        assert_eq!(
+            parse_target("150.000,50", Locale::PtBr),
+            Ok(Some(Decimal::new(15_000_050, 2)))
+        );
+        assert_eq!(
+            parse_target("150000.50", Locale::PtBr),
+            Ok(Some(Decimal::new(15_000_050, 2)))
+        );
         assert_eq!(parse_target("  ", Locale::PtBr), Ok(None));
-        assert_eq!(parse_target("-5", Locale::PtBr), Err(invalid("target", "negative")));
-        assert_eq!(parse_target("dez mil", Locale::PtBr), Err(invalid("target", "malformed")));
-        assert_eq!(parse_target("1,999", Locale::PtBr), Err(invalid("target", "too_precise")));
+        assert_eq!(
+            parse_target("-5", Locale::PtBr),
+            Err(invalid("target", "negative"))
+        );
+        assert_eq!(
+            parse_target("dez mil", Locale::PtBr),
+            Err(invalid("target", "malformed"))
+        );
+        assert_eq!(
+            parse_target("1,999", Locale::PtBr),
+            Err(invalid("target", "too_precise"))
+        );
     }
 }

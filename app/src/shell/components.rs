@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{Area, NavGroup, TenantShell, NAV_GROUPS};
+use super::{Area, NAV_GROUPS, NavGroup, TenantShell};
 use leptos_i18n::I18nContext;
 
 use crate::auth::api::get_current_user;

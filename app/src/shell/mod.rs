@@ -64,9 +64,24 @@ pub enum Area {
 
 /// Navigation groups: a label key and the areas under it.
 pub const NAV_GROUPS: [(NavGroup, &[Area]); 4] = [
-    (NavGroup::Sell, &[Area::Dashboard, Area::Leads, Area::Deals, Area::Forecast, Area::Conversations]),
-    (NavGroup::Coach, &[Area::Playbooks, Area::Ranking, Area::Okrs, Area::Alerts]),
-    (NavGroup::Automate, &[Area::Bots, Area::Search, Area::Integrations, Area::AiUsage]),
+    (
+        NavGroup::Sell,
+        &[
+            Area::Dashboard,
+            Area::Leads,
+            Area::Deals,
+            Area::Forecast,
+            Area::Conversations,
+        ],
+    ),
+    (
+        NavGroup::Coach,
+        &[Area::Playbooks, Area::Ranking, Area::Okrs, Area::Alerts],
+    ),
+    (
+        NavGroup::Automate,
+        &[Area::Bots, Area::Search, Area::Integrations, Area::AiUsage],
+    ),
     (NavGroup::Admin, &[Area::Users, Area::Audit, Area::Settings]),
 ];
 
@@ -121,7 +136,9 @@ impl Area {
     }
 
     pub fn from_segment(segment: &str) -> Option<Area> {
-        Area::ALL.into_iter().find(|a| a.segment() == segment && !segment.is_empty())
+        Area::ALL
+            .into_iter()
+            .find(|a| a.segment() == segment && !segment.is_empty())
     }
 
     pub fn href(self, slug: &str) -> String {
@@ -137,7 +154,9 @@ pub fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -171,12 +190,18 @@ mod tests {
 
     #[test]
     fn query_values_are_percent_encoded() {
-        assert_eq!(encode_query_value("/acme/deals?page=2&q=são"), "/acme/deals%3Fpage%3D2%26q%3Ds%C3%A3o");
+        assert_eq!(
+            encode_query_value("/acme/deals?page=2&q=são"),
+            "/acme/deals%3Fpage%3D2%26q%3Ds%C3%A3o"
+        );
     }
 
     #[test]
     fn navigation_lists_every_area_once() {
-        let listed: Vec<Area> = NAV_GROUPS.iter().flat_map(|(_, areas)| areas.iter().copied()).collect();
+        let listed: Vec<Area> = NAV_GROUPS
+            .iter()
+            .flat_map(|(_, areas)| areas.iter().copied())
+            .collect();
         assert_eq!(listed.len(), Area::ALL.len());
         for area in Area::ALL {
             assert_eq!(listed.iter().filter(|a| **a == area).count(), 1, "{area:?}");

@@ -7,8 +7,8 @@ use leptos_router::hooks::use_params_map;
 use rust_decimal::Decimal;
 
 use super::api::{get_landing_info, get_tenant_shell};
-use super::components::{area_label, Header, TenantFrame};
-use super::{locale_of, Area, TenantShell};
+use super::components::{Header, TenantFrame, area_label};
+use super::{Area, TenantShell, locale_of};
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -72,7 +72,9 @@ where
     V: IntoView + 'static,
 {
     let slug = slug_param();
-    let shell = Resource::new(slug, move |slug| get_tenant_shell(slug, active.segment().to_owned()));
+    let shell = Resource::new(slug, move |slug| {
+        get_tenant_shell(slug, active.segment().to_owned())
+    });
     let i18n = use_i18n();
     view! {
         <Suspense fallback=move || view! { <p class="p-8 text-sm text-slate-500">{t!(i18n, loading)}</p> }>
@@ -93,13 +95,19 @@ where
 
 #[component]
 pub fn TenantHome() -> impl IntoView {
-    with_tenant(Area::Dashboard, |shell| view! { <CompanyOverview shell/> <ComingSoon area=Area::Dashboard/> })
+    with_tenant(
+        Area::Dashboard,
+        |shell| view! { <CompanyOverview shell/> <ComingSoon area=Area::Dashboard/> },
+    )
 }
 
 #[component]
 pub fn AreaPage() -> impl IntoView {
     let params = use_params_map();
-    let area = params.read_untracked().get("area").and_then(|segment| Area::from_segment(&segment));
+    let area = params
+        .read_untracked()
+        .get("area")
+        .and_then(|segment| Area::from_segment(&segment));
     match area {
         Some(area) => with_tenant(area, move |_| view! { <ComingSoon area/> }).into_any(),
         None => view! { <NotFound/> }.into_any(),
@@ -154,7 +162,11 @@ fn ComingSoon(area: Area) -> impl IntoView {
 pub fn RedirectToSignIn() -> impl IntoView {
     let i18n = use_i18n();
     let location = leptos_router::hooks::use_location();
-    let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+    let here = format!(
+        "{}{}",
+        location.pathname.get_untracked(),
+        location.search.get_untracked()
+    );
     let target = format!("/login?next={}", super::encode_query_value(&here));
     #[cfg(feature = "ssr")]
     leptos_axum::redirect(&target);

@@ -19,16 +19,16 @@ pub mod testing;
 
 pub use error::DbError;
 pub use lookups::{
-    AcceptedInvitation, CompanyInfo, Lookups, Origin, OwnProfile, PeekedToken, ProfileUpdate, ResetCandidate, ResetUser, SessionUser,
-    SignInUser, ThrottleStatus,
+    AcceptedInvitation, CompanyInfo, Lookups, Origin, OwnProfile, PeekedToken, ProfileUpdate,
+    ResetCandidate, ResetUser, SessionUser, SignInUser, ThrottleStatus,
 };
 pub use scope::{Scope, SystemActor, SystemCtx, TenantCtx, TenantTx};
 pub use staff::{StaffAudit, StaffAuditRow, StaffCompany, StaffLookups, StaffTx, StaffUser};
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 /// The migrations of `migrations/`, embedded in the binary; run with the owner's URL, never the app's.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
@@ -41,7 +41,9 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("pool_size", &self.pool.size()).finish()
+        f.debug_struct("Db")
+            .field("pool_size", &self.pool.size())
+            .finish()
     }
 }
 
@@ -60,9 +62,12 @@ impl Db {
     /// setting ends with the transaction and a pooled connection never carries it to another request.
     pub async fn begin(&self, scope: &impl Scope) -> Result<TenantTx, DbError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query!("SELECT set_config('app.company_id', $1, true)", scope.company_id())
-            .fetch_one(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "SELECT set_config('app.company_id', $1, true)",
+            scope.company_id()
+        )
+        .fetch_one(&mut *tx)
+        .await?;
         Ok(TenantTx::new(tx, scope.company_id().to_owned()))
     }
 
@@ -79,7 +84,9 @@ impl Db {
 
     /// Readiness: the database answers a trivial query within the pool's acquire timeout.
     pub async fn ping(&self) -> Result<(), DbError> {
-        sqlx::query!("SELECT 1 AS one").fetch_one(&self.pool).await?;
+        sqlx::query!("SELECT 1 AS one")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -91,7 +98,10 @@ impl Db {
 
 /// Runs the embedded migrations as the schema owner.
 pub async fn migrate(owner: PgConnectOptions) -> Result<(), DbError> {
-    let pool = PgPoolOptions::new().max_connections(1).connect_with(owner).await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(owner)
+        .await?;
     MIGRATOR.run(&pool).await.map_err(DbError::Migrate)?;
     pool.close().await;
     Ok(())

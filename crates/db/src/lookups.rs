@@ -132,7 +132,10 @@ impl<'a> Lookups<'a> {
         Self { pool }
     }
 
-    pub async fn company_by_slug(&self, slug: &CompanySlug) -> Result<Option<CompanyInfo>, DbError> {
+    pub async fn company_by_slug(
+        &self,
+        slug: &CompanySlug,
+    ) -> Result<Option<CompanyInfo>, DbError> {
         let row = sqlx::query_as!(
             CompanyInfo,
             r#"SELECT id AS "id!", name AS "name!", slug AS "slug!", timezone AS "timezone!", currency AS "currency!"
@@ -147,7 +150,11 @@ impl<'a> Lookups<'a> {
     /// Builds the [`TenantCtx`] of an active user inside the company of `slug`: their own company,
     /// or any company for active staff. `None` when the user may not enter it, which callers show
     /// as "not found".
-    pub async fn membership(&self, user_id: &str, slug: &CompanySlug) -> Result<Option<TenantCtx>, DbError> {
+    pub async fn membership(
+        &self,
+        user_id: &str,
+        slug: &CompanySlug,
+    ) -> Result<Option<TenantCtx>, DbError> {
         let row = sqlx::query!(
             r#"SELECT company_id AS "company_id!", role AS "role!: UserRole",
                       led_squad_ids AS "led_squad_ids!", member_squad_ids AS "member_squad_ids!"
@@ -167,10 +174,20 @@ impl<'a> Lookups<'a> {
     }
 
     /// Creates a staff user (ADMIN, no company). Called by the `create-staff` command and by staff.
-    pub async fn create_staff_user(&self, email: &str, name: &str, password_hash: &str) -> Result<String, DbError> {
-        let id = sqlx::query_scalar!(r#"SELECT create_staff_user($1, $2, $3) AS "id!""#, email, name, password_hash)
-            .fetch_one(self.pool)
-            .await?;
+    pub async fn create_staff_user(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+    ) -> Result<String, DbError> {
+        let id = sqlx::query_scalar!(
+            r#"SELECT create_staff_user($1, $2, $3) AS "id!""#,
+            email,
+            name,
+            password_hash
+        )
+        .fetch_one(self.pool)
+        .await?;
         Ok(id)
     }
 
@@ -225,48 +242,83 @@ impl<'a> Lookups<'a> {
         Ok(row)
     }
 
-    pub async fn record_sign_in_failure(&self, email: &str, ip: Option<&str>) -> Result<(), DbError> {
-        sqlx::query!("SELECT auth_record_failure($1, $2)", email, ip).execute(self.pool).await?;
+    pub async fn record_sign_in_failure(
+        &self,
+        email: &str,
+        ip: Option<&str>,
+    ) -> Result<(), DbError> {
+        sqlx::query!("SELECT auth_record_failure($1, $2)", email, ip)
+            .execute(self.pool)
+            .await?;
         Ok(())
     }
 
     pub async fn clear_email_failures(&self, email: &str) -> Result<(), DbError> {
-        sqlx::query!("SELECT auth_clear_email_failures($1)", email).execute(self.pool).await?;
+        sqlx::query!("SELECT auth_clear_email_failures($1)", email)
+            .execute(self.pool)
+            .await?;
         Ok(())
     }
 
     /// Stamps the sign-in time, replacing the stored hash when it was in an older format.
     pub async fn record_sign_in(&self, user_id: &str, rehash: Option<&str>) -> Result<(), DbError> {
-        sqlx::query!("SELECT auth_record_sign_in($1, $2)", user_id, rehash).execute(self.pool).await?;
+        sqlx::query!("SELECT auth_record_sign_in($1, $2)", user_id, rehash)
+            .execute(self.pool)
+            .await?;
         Ok(())
     }
 
     /// Sets a new password hash and a new security stamp (ending every other session); returns the stamp.
-    pub async fn set_password(&self, user_id: &str, password_hash: &str) -> Result<String, DbError> {
-        let stamp = sqlx::query_scalar!(r#"SELECT auth_set_password($1, $2) AS "stamp!""#, user_id, password_hash)
-            .fetch_one(self.pool)
-            .await?;
+    pub async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+    ) -> Result<String, DbError> {
+        let stamp = sqlx::query_scalar!(
+            r#"SELECT auth_set_password($1, $2) AS "stamp!""#,
+            user_id,
+            password_hash
+        )
+        .fetch_one(self.pool)
+        .await?;
         Ok(stamp)
     }
 
     /// "Sign out everywhere": a new security stamp invalidates every session of the user.
     pub async fn rotate_security_stamp(&self, user_id: &str) -> Result<String, DbError> {
-        let stamp = sqlx::query_scalar!(r#"SELECT auth_rotate_security_stamp($1) AS "stamp!""#, user_id)
-            .fetch_one(self.pool)
-            .await?;
+        let stamp = sqlx::query_scalar!(
+            r#"SELECT auth_rotate_security_stamp($1) AS "stamp!""#,
+            user_id
+        )
+        .fetch_one(self.pool)
+        .await?;
         Ok(stamp)
     }
 
     pub async fn set_language(&self, user_id: &str, language: &str) -> Result<(), DbError> {
-        sqlx::query!("SELECT auth_set_language($1, $2)", user_id, language).execute(self.pool).await?;
+        sqlx::query!("SELECT auth_set_language($1, $2)", user_id, language)
+            .execute(self.pool)
+            .await?;
         Ok(())
     }
 
     /// Stores the hash of a link secret for `identifier` (`invite:<id>`, `reset:<id>`), replacing
     /// the identifier's previous link.
-    pub async fn store_token(&self, identifier: &str, token_hash: &str, expires: DateTime<Utc>) -> Result<(), DbError> {
+    pub async fn store_token(
+        &self,
+        identifier: &str,
+        token_hash: &str,
+        expires: DateTime<Utc>,
+    ) -> Result<(), DbError> {
         // `as _`: sqlx's macros pick `time` for timestamptz when both time crates are enabled.
-        sqlx::query!("SELECT auth_store_token($1, $2, $3)", identifier, token_hash, expires as _).execute(self.pool).await?;
+        sqlx::query!(
+            "SELECT auth_store_token($1, $2, $3)",
+            identifier,
+            token_hash,
+            expires as _
+        )
+        .execute(self.pool)
+        .await?;
         Ok(())
     }
 
@@ -284,7 +336,11 @@ impl<'a> Lookups<'a> {
 
     /// Uses an invitation: the INVITED user gets the password and becomes ACTIVE. `None` when the
     /// token is unknown, expired, used, or the user is no longer INVITED.
-    pub async fn accept_invitation(&self, token_hash: &str, password_hash: &str) -> Result<Option<AcceptedInvitation>, DbError> {
+    pub async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+    ) -> Result<Option<AcceptedInvitation>, DbError> {
         let row = sqlx::query_as!(
             AcceptedInvitation,
             r#"SELECT user_id AS "user_id!", company_slug, email AS "email!" FROM auth_accept_invitation($1, $2)"#,
@@ -298,7 +354,11 @@ impl<'a> Lookups<'a> {
 
     /// Uses a reset link: the ACTIVE user gets the new password and a new security stamp. `None`
     /// when the token is unknown, expired or used.
-    pub async fn reset_password(&self, token_hash: &str, password_hash: &str) -> Result<Option<ResetUser>, DbError> {
+    pub async fn reset_password(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+    ) -> Result<Option<ResetUser>, DbError> {
         let row = sqlx::query_as!(
             ResetUser,
             r#"SELECT user_id AS "user_id!", email AS "email!" FROM auth_reset_password($1, $2)"#,
@@ -337,7 +397,12 @@ impl<'a> Lookups<'a> {
 
     /// Saves the user's own profile and audits what changed, in one statement. `false` when
     /// nothing changed.
-    pub async fn update_own_profile(&self, user_id: &str, profile: &ProfileUpdate<'_>, origin: Origin<'_>) -> Result<bool, DbError> {
+    pub async fn update_own_profile(
+        &self,
+        user_id: &str,
+        profile: &ProfileUpdate<'_>,
+        origin: Origin<'_>,
+    ) -> Result<bool, DbError> {
         let changed = sqlx::query_scalar!(
             r#"SELECT auth_update_own_profile($1, $2, $3, $4, $5, $6, $7) AS "changed!""#,
             user_id,
@@ -355,7 +420,12 @@ impl<'a> Lookups<'a> {
 
     /// A new password chosen by its owner: a new security stamp (returned) ends every other
     /// session; audited as PASSWORD_CHANGED. `None` for an unknown user.
-    pub async fn change_own_password(&self, user_id: &str, password_hash: &str, origin: Origin<'_>) -> Result<Option<String>, DbError> {
+    pub async fn change_own_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        origin: Origin<'_>,
+    ) -> Result<Option<String>, DbError> {
         let stamp = sqlx::query_scalar!(
             "SELECT auth_change_own_password($1, $2, $3, $4)",
             user_id,
@@ -369,18 +439,29 @@ impl<'a> Lookups<'a> {
     }
 
     /// "Sign out everywhere", audited. `None` for an unknown user.
-    pub async fn sign_out_everywhere(&self, user_id: &str, origin: Origin<'_>) -> Result<Option<String>, DbError> {
-        let stamp = sqlx::query_scalar!("SELECT auth_sign_out_everywhere($1, $2, $3)", user_id, origin.ip, origin.user_agent)
-            .fetch_one(self.pool)
-            .await?;
+    pub async fn sign_out_everywhere(
+        &self,
+        user_id: &str,
+        origin: Origin<'_>,
+    ) -> Result<Option<String>, DbError> {
+        let stamp = sqlx::query_scalar!(
+            "SELECT auth_sign_out_everywhere($1, $2, $3)",
+            user_id,
+            origin.ip,
+            origin.user_agent
+        )
+        .fetch_one(self.pool)
+        .await?;
         Ok(stamp)
     }
 
     /// Slugs of every company, for the staff console.
     pub async fn staff_company_slugs(&self) -> Result<Vec<String>, DbError> {
-        let slugs = sqlx::query_scalar!(r#"SELECT slug AS "slug!" FROM staff_list_companies() ORDER BY slug"#)
-            .fetch_all(self.pool)
-            .await?;
+        let slugs = sqlx::query_scalar!(
+            r#"SELECT slug AS "slug!" FROM staff_list_companies() ORDER BY slug"#
+        )
+        .fetch_all(self.pool)
+        .await?;
         Ok(slugs)
     }
 }

@@ -81,7 +81,10 @@ pub struct SystemCtx {
 
 impl SystemCtx {
     pub fn new(company_id: impl Into<String>, actor: SystemActor) -> Self {
-        Self { company_id: company_id.into(), actor }
+        Self {
+            company_id: company_id.into(),
+            actor,
+        }
     }
     pub fn actor(&self) -> &SystemActor {
         &self.actor

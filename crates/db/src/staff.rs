@@ -121,7 +121,12 @@ impl StaffLookups<'_> {
     /// The names of the staff users among `ids` (others are left out), for a tenant's audit log,
     /// whose tenant-scoped queries cannot see staff rows.
     pub async fn staff_names(&self, ids: &[String]) -> Result<Vec<(String, String)>, DbError> {
-        let rows = sqlx::query!(r#"SELECT id AS "id!", name AS "name!" FROM lookup_staff_names($1)"#, ids).fetch_all(self.pool).await?;
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!", name AS "name!" FROM lookup_staff_names($1)"#,
+            ids
+        )
+        .fetch_all(self.pool)
+        .await?;
         Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
     }
 }
@@ -134,25 +139,47 @@ pub struct StaffTx {
 
 impl StaffTx {
     /// Creates an ACTIVE staff user; a taken e-mail violates `users_email_lower_key`.
-    pub async fn create_staff_user(&mut self, email: &str, name: &str, password_hash: &str) -> Result<String, DbError> {
-        let id = sqlx::query_scalar!(r#"SELECT create_staff_user($1, $2, $3) AS "id!""#, email, name, password_hash)
-            .fetch_one(&mut *self.tx)
-            .await?;
+    pub async fn create_staff_user(
+        &mut self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+    ) -> Result<String, DbError> {
+        let id = sqlx::query_scalar!(
+            r#"SELECT create_staff_user($1, $2, $3) AS "id!""#,
+            email,
+            name,
+            password_hash
+        )
+        .fetch_one(&mut *self.tx)
+        .await?;
         Ok(id)
     }
 
     /// Sets a staff user's status (anything but ACTIVE also ends their sessions). `false` when
     /// `user_id` is no staff user.
-    pub async fn set_staff_user_status(&mut self, user_id: &str, status: UserStatus) -> Result<bool, DbError> {
-        let result = sqlx::query_scalar!(r#"SELECT staff_set_user_status($1, $2) AS "stamp!""#, user_id, status as UserStatus)
-            .fetch_one(&mut *self.tx)
-            .await;
+    pub async fn set_staff_user_status(
+        &mut self,
+        user_id: &str,
+        status: UserStatus,
+    ) -> Result<bool, DbError> {
+        let result = sqlx::query_scalar!(
+            r#"SELECT staff_set_user_status($1, $2) AS "stamp!""#,
+            user_id,
+            status as UserStatus
+        )
+        .fetch_one(&mut *self.tx)
+        .await;
         match result {
             Ok(_) => Ok(true),
             Err(err) => {
                 let err = DbError::from(err);
                 // no_data_found: the function's "no staff user with this id"
-                if err.sqlstate().as_deref() == Some("P0002") { Ok(false) } else { Err(err) }
+                if err.sqlstate().as_deref() == Some("P0002") {
+                    Ok(false)
+                } else {
+                    Err(err)
+                }
             }
         }
     }
@@ -178,7 +205,10 @@ impl DerefMut for StaffTx {
 
 /// Writes a staff audit row through `conn`: a [`StaffTx`], or the tenant transaction of a change
 /// staff made to a company, so the row commits or rolls back with the change.
-pub async fn record_staff_audit(conn: &mut PgConnection, entry: &StaffAudit<'_>) -> Result<String, DbError> {
+pub async fn record_staff_audit(
+    conn: &mut PgConnection,
+    entry: &StaffAudit<'_>,
+) -> Result<String, DbError> {
     let id = sqlx::query_scalar!(
         r#"SELECT staff_record_audit($1, $2, $3, $4, $5, $6, $7, $8) AS "id!""#,
         entry.user_id,
@@ -203,7 +233,9 @@ impl Db {
 
     /// A transaction for staff changes that belong to no tenant (staff users).
     pub async fn begin_staff(&self) -> Result<StaffTx, DbError> {
-        Ok(StaffTx { tx: self.pool.begin().await? })
+        Ok(StaffTx {
+            tx: self.pool.begin().await?,
+        })
     }
 
     /// A tenant transaction for a company that does not exist yet: the database mints its id and
@@ -211,8 +243,12 @@ impl Db {
     /// first rows. The caller has checked that the session is staff.
     pub async fn begin_new_company(&self) -> Result<TenantTx, DbError> {
         let mut tx = self.pool.begin().await?;
-        let id = sqlx::query_scalar!(r#"SELECT performancy_id() AS "id!""#).fetch_one(&mut *tx).await?;
-        sqlx::query!("SELECT set_config('app.company_id', $1, true)", id).fetch_one(&mut *tx).await?;
+        let id = sqlx::query_scalar!(r#"SELECT performancy_id() AS "id!""#)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query!("SELECT set_config('app.company_id', $1, true)", id)
+            .fetch_one(&mut *tx)
+            .await?;
         Ok(TenantTx::new(tx, id))
     }
 }

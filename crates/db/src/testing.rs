@@ -31,7 +31,9 @@ impl TestDb {
     pub async fn new() -> Self {
         let admin_url = std::env::var("DATABASE_ADMIN_URL")
             .expect("DATABASE_ADMIN_URL must name a superuser of a throwaway cluster (the README's test command sets it)");
-        let admin_options: PgConnectOptions = admin_url.parse().expect("DATABASE_ADMIN_URL is not a PostgreSQL URL");
+        let admin_options: PgConnectOptions = admin_url
+            .parse()
+            .expect("DATABASE_ADMIN_URL is not a PostgreSQL URL");
         let admin = PgPoolOptions::new()
             .max_connections(1)
             .connect_with(admin_options.clone())
@@ -39,7 +41,9 @@ impl TestDb {
             .expect("cannot connect with DATABASE_ADMIN_URL");
         // Roles are cluster-wide and tests run in parallel: serialise their creation.
         let mut tx = admin.begin().await.expect("begin");
-        tx.execute("SELECT pg_advisory_xact_lock(4242)").await.expect("lock");
+        tx.execute("SELECT pg_advisory_xact_lock(4242)")
+            .await
+            .expect("lock");
         tx.execute(ENSURE_ROLES_SQL).await.expect("roles");
         tx.commit().await.expect("commit");
 
@@ -51,7 +55,9 @@ impl TestDb {
         admin.close().await;
 
         let owner_options = admin_options.clone().username(OWNER_ROLE).database(&name);
-        crate::migrate(owner_options.clone()).await.expect("migrations");
+        crate::migrate(owner_options.clone())
+            .await
+            .expect("migrations");
         let owner = PgPoolOptions::new()
             .max_connections(2)
             .connect_with(owner_options)
@@ -60,7 +66,12 @@ impl TestDb {
 
         let app_options = admin_options.username(APP_ROLE).database(&name);
         let db = Db::connect_lazy(app_options.clone(), 4);
-        Self { db, owner, name, app_options }
+        Self {
+            db,
+            owner,
+            name,
+            app_options,
+        }
     }
 
     /// A plain connection as the app role, for tests that must show what a query without a tenant

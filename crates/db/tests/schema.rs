@@ -2,31 +2,319 @@
 //! tenant table is under forced row-level security with a policy, and the app's role can bypass
 //! none of it. Read from PostgreSQL's catalogue, so a migration that drifts fails here.
 
-use db::testing::{TestDb, APP_ROLE, DEFINER_ROLE};
+use db::testing::{APP_ROLE, DEFINER_ROLE, TestDb};
 
 /// Every table of `seed/database-schema.md` with its scalar columns (relation fields excluded).
 const SEED_COLUMNS: &[(&str, &[&str])] = &[
-    ("companies", &["id", "name", "slug", "domain", "timezone", "currency", "features", "settings", "created_at", "updated_at"]),
-    ("users", &["id", "email", "name", "linkedin", "password_hash", "role", "status", "avatar_url", "area", "company_id", "last_login_at", "created_at", "updated_at"]),
-    ("squads", &["id", "name", "type", "target_monthly", "company_id", "created_at", "updated_at"]),
-    ("squad_members", &["id", "user_id", "squad_id", "is_leader", "joined_at"]),
-    ("accounts", &["id", "user_id", "type", "provider", "provider_account_id", "refresh_token", "access_token", "expires_at", "token_type", "scope", "id_token", "session_state"]),
+    (
+        "companies",
+        &[
+            "id",
+            "name",
+            "slug",
+            "domain",
+            "timezone",
+            "currency",
+            "features",
+            "settings",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "users",
+        &[
+            "id",
+            "email",
+            "name",
+            "linkedin",
+            "password_hash",
+            "role",
+            "status",
+            "avatar_url",
+            "area",
+            "company_id",
+            "last_login_at",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "squads",
+        &[
+            "id",
+            "name",
+            "type",
+            "target_monthly",
+            "company_id",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "squad_members",
+        &["id", "user_id", "squad_id", "is_leader", "joined_at"],
+    ),
+    (
+        "accounts",
+        &[
+            "id",
+            "user_id",
+            "type",
+            "provider",
+            "provider_account_id",
+            "refresh_token",
+            "access_token",
+            "expires_at",
+            "token_type",
+            "scope",
+            "id_token",
+            "session_state",
+        ],
+    ),
     ("sessions", &["id", "session_token", "user_id", "expires"]),
     ("verification_tokens", &["identifier", "token", "expires"]),
-    ("playbooks", &["id", "name", "description", "function", "methodology", "version", "status", "is_ai_generated", "content", "company_id", "squad_id", "parent_version_id", "created_at", "updated_at"]),
-    ("integrations", &["id", "type", "provider", "name", "status", "encrypted_config", "settings", "last_sync_at", "last_error", "company_id", "created_at", "updated_at"]),
-    ("leads", &["id", "external_id", "name", "email", "phone", "company_name", "position", "source", "status", "lead_score", "custom_fields", "company_id", "created_at", "updated_at"]),
-    ("deals", &["id", "external_id", "title", "stage", "probability", "value", "currency", "expected_close_at", "closed_at", "custom_fields", "lead_id", "company_id", "created_at", "updated_at"]),
-    ("conversations", &["id", "channel", "duration_seconds", "user_id", "lead_id", "transcript", "summary", "playbook_id", "playbook_score", "sentiment", "methodology_scores", "key_moments", "suggested_actions", "notes", "conversation_date", "processed_at", "company_id", "created_at", "updated_at"]),
-    ("bots", &["id", "name", "type", "status", "playbook_id", "channels", "triggers", "max_messages_per_day", "delay_between_messages_seconds", "company_id", "created_at", "updated_at"]),
-    ("bot_logs", &["id", "bot_id", "lead_id", "user_id", "action", "channel", "status", "message", "error_message", "created_at"]),
-    ("ai_usage", &["id", "provider", "model", "total_tokens", "prompt_tokens", "completion_tokens", "estimated_cost_usd", "feature", "period_month", "company_id", "created_at"]),
-    ("audit_logs", &["id", "user_id", "action", "entity_type", "entity_id", "changes", "ip_address", "user_agent", "company_id", "created_at"]),
-    ("chat_searches", &["id", "query", "search_results", "llm_analysis", "llm_provider", "llm_model", "tokens_used", "processing_time_ms", "shared_as_memory", "user_id", "company_id", "created_at"]),
-    ("okr_periods", &["id", "company_id", "label", "start_date", "end_date", "is_current", "created_at", "updated_at"]),
-    ("objectives", &["id", "company_id", "period_id", "title", "description", "area", "status", "progress", "owner_id", "owner_type", "created_by_id", "created_at", "updated_at"]),
-    ("key_results", &["id", "objective_id", "title", "description", "current", "target", "unit", "status", "trend", "trend_value", "owner_id", "due_date", "linked_metrics", "created_at", "updated_at"]),
-    ("key_result_progress", &["id", "key_result_id", "value", "note", "recorded_at", "recorded_by_id", "source"]),
+    (
+        "playbooks",
+        &[
+            "id",
+            "name",
+            "description",
+            "function",
+            "methodology",
+            "version",
+            "status",
+            "is_ai_generated",
+            "content",
+            "company_id",
+            "squad_id",
+            "parent_version_id",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "integrations",
+        &[
+            "id",
+            "type",
+            "provider",
+            "name",
+            "status",
+            "encrypted_config",
+            "settings",
+            "last_sync_at",
+            "last_error",
+            "company_id",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "leads",
+        &[
+            "id",
+            "external_id",
+            "name",
+            "email",
+            "phone",
+            "company_name",
+            "position",
+            "source",
+            "status",
+            "lead_score",
+            "custom_fields",
+            "company_id",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "deals",
+        &[
+            "id",
+            "external_id",
+            "title",
+            "stage",
+            "probability",
+            "value",
+            "currency",
+            "expected_close_at",
+            "closed_at",
+            "custom_fields",
+            "lead_id",
+            "company_id",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "conversations",
+        &[
+            "id",
+            "channel",
+            "duration_seconds",
+            "user_id",
+            "lead_id",
+            "transcript",
+            "summary",
+            "playbook_id",
+            "playbook_score",
+            "sentiment",
+            "methodology_scores",
+            "key_moments",
+            "suggested_actions",
+            "notes",
+            "conversation_date",
+            "processed_at",
+            "company_id",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "bots",
+        &[
+            "id",
+            "name",
+            "type",
+            "status",
+            "playbook_id",
+            "channels",
+            "triggers",
+            "max_messages_per_day",
+            "delay_between_messages_seconds",
+            "company_id",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "bot_logs",
+        &[
+            "id",
+            "bot_id",
+            "lead_id",
+            "user_id",
+            "action",
+            "channel",
+            "status",
+            "message",
+            "error_message",
+            "created_at",
+        ],
+    ),
+    (
+        "ai_usage",
+        &[
+            "id",
+            "provider",
+            "model",
+            "total_tokens",
+            "prompt_tokens",
+            "completion_tokens",
+            "estimated_cost_usd",
+            "feature",
+            "period_month",
+            "company_id",
+            "created_at",
+        ],
+    ),
+    (
+        "audit_logs",
+        &[
+            "id",
+            "user_id",
+            "action",
+            "entity_type",
+            "entity_id",
+            "changes",
+            "ip_address",
+            "user_agent",
+            "company_id",
+            "created_at",
+        ],
+    ),
+    (
+        "chat_searches",
+        &[
+            "id",
+            "query",
+            "search_results",
+            "llm_analysis",
+            "llm_provider",
+            "llm_model",
+            "tokens_used",
+            "processing_time_ms",
+            "shared_as_memory",
+            "user_id",
+            "company_id",
+            "created_at",
+        ],
+    ),
+    (
+        "okr_periods",
+        &[
+            "id",
+            "company_id",
+            "label",
+            "start_date",
+            "end_date",
+            "is_current",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "objectives",
+        &[
+            "id",
+            "company_id",
+            "period_id",
+            "title",
+            "description",
+            "area",
+            "status",
+            "progress",
+            "owner_id",
+            "owner_type",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "key_results",
+        &[
+            "id",
+            "objective_id",
+            "title",
+            "description",
+            "current",
+            "target",
+            "unit",
+            "status",
+            "trend",
+            "trend_value",
+            "owner_id",
+            "due_date",
+            "linked_metrics",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "key_result_progress",
+        &[
+            "id",
+            "key_result_id",
+            "value",
+            "note",
+            "recorded_at",
+            "recorded_by_id",
+            "source",
+        ],
+    ),
 ];
 
 /// Additions PRODUCT.md decides, which the seed does not list.
@@ -42,15 +330,41 @@ const ADDED_COLUMNS: &[(&str, &[&str])] = &[
     (
         "alerts",
         &[
-            "id", "company_id", "type", "priority", "status", "title", "message", "entity_type", "entity_id", "user_id",
-            "squad_id", "data", "dedup_key", "created_at", "read_at", "acknowledged_at", "acknowledged_by_id",
+            "id",
+            "company_id",
+            "type",
+            "priority",
+            "status",
+            "title",
+            "message",
+            "entity_type",
+            "entity_id",
+            "user_id",
+            "squad_id",
+            "data",
+            "dedup_key",
+            "created_at",
+            "read_at",
+            "acknowledged_at",
+            "acknowledged_by_id",
         ],
     ),
     (
         "import_logs",
         &[
-            "id", "company_id", "integration_id", "source", "status", "started_at", "finished_at", "records_total",
-            "records_created", "records_updated", "records_failed", "errors", "triggered_by_id",
+            "id",
+            "company_id",
+            "integration_id",
+            "source",
+            "status",
+            "started_at",
+            "finished_at",
+            "records_total",
+            "records_created",
+            "records_updated",
+            "records_failed",
+            "errors",
+            "triggered_by_id",
         ],
     ),
 ];
@@ -94,10 +408,18 @@ async fn money_is_numeric_and_time_is_timestamptz() {
     .fetch_all(&test.owner)
     .await
     .unwrap();
-    let type_of = |t: &str, c: &str| types.iter().find(|(tt, cc, _)| tt == t && cc == c).map(|(_, _, d)| d.as_str());
+    let type_of = |t: &str, c: &str| {
+        types
+            .iter()
+            .find(|(tt, cc, _)| tt == t && cc == c)
+            .map(|(_, _, d)| d.as_str())
+    };
     assert_eq!(type_of("deals", "value"), Some("numeric"));
     assert_eq!(type_of("squads", "target_monthly"), Some("numeric"));
-    let naive: Vec<_> = types.iter().filter(|(_, _, d)| d == "timestamp without time zone").collect();
+    let naive: Vec<_> = types
+        .iter()
+        .filter(|(_, _, d)| d == "timestamp without time zone")
+        .collect();
     assert!(naive.is_empty(), "timestamps without time zone: {naive:?}");
 }
 
@@ -113,13 +435,32 @@ async fn every_tenant_table_is_under_forced_row_level_security_with_a_policy() {
     .await
     .unwrap();
     // The child tables must be among them: they carry company_id themselves.
-    for child in ["squad_members", "key_results", "key_result_progress", "bot_logs", "deals", "conversations"] {
-        assert!(tenant_tables.iter().any(|t| t == child), "{child} lacks company_id");
+    for child in [
+        "squad_members",
+        "key_results",
+        "key_result_progress",
+        "bot_logs",
+        "deals",
+        "conversations",
+    ] {
+        assert!(
+            tenant_tables.iter().any(|t| t == child),
+            "{child} lacks company_id"
+        );
     }
-    assert!(tenant_tables.len() >= 20, "only {} tenant tables found", tenant_tables.len());
+    assert!(
+        tenant_tables.len() >= 20,
+        "only {} tenant tables found",
+        tenant_tables.len()
+    );
 
     let mut faults = Vec::new();
-    for table in tenant_tables.iter().map(String::as_str).chain(["companies"]).chain(IDENTITY_TABLES.iter().copied()) {
+    for table in tenant_tables
+        .iter()
+        .map(String::as_str)
+        .chain(["companies"])
+        .chain(IDENTITY_TABLES.iter().copied())
+    {
         let (enabled, forced): (bool, bool) =
             sqlx::query_as("SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = ('public.' || $1)::regclass")
                 .bind(table)
@@ -140,8 +481,12 @@ async fn every_tenant_table_is_under_forced_row_level_security_with_a_policy() {
             if !policies.is_empty() {
                 faults.push(format!("{table}: identity table has policies {policies:?}"));
             }
-        } else if !policies.iter().any(|(using, check)| using.contains("app_current_company_id") && check.contains("app_current_company_id")) {
-            faults.push(format!("{table}: no USING + WITH CHECK policy on the tenant setting ({policies:?})"));
+        } else if !policies.iter().any(|(using, check)| {
+            using.contains("app_current_company_id") && check.contains("app_current_company_id")
+        }) {
+            faults.push(format!(
+                "{table}: no USING + WITH CHECK policy on the tenant setting ({policies:?})"
+            ));
         }
     }
     assert!(faults.is_empty(), "row-level security faults: {faults:#?}");
@@ -150,12 +495,16 @@ async fn every_tenant_table_is_under_forced_row_level_security_with_a_policy() {
 #[tokio::test]
 async fn the_app_role_owns_nothing_and_cannot_bypass_the_policies() {
     let test = TestDb::new().await;
-    let (superuser, bypass): (bool, bool) = sqlx::query_as("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1")
-        .bind(APP_ROLE)
-        .fetch_one(&test.owner)
-        .await
-        .unwrap();
-    assert!(!superuser && !bypass, "app role: superuser={superuser} bypassrls={bypass}");
+    let (superuser, bypass): (bool, bool) =
+        sqlx::query_as("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1")
+            .bind(APP_ROLE)
+            .fetch_one(&test.owner)
+            .await
+            .unwrap();
+    assert!(
+        !superuser && !bypass,
+        "app role: superuser={superuser} bypassrls={bypass}"
+    );
     let owned: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE pg_get_userbyid(c.relowner) = $1 AND n.nspname NOT IN ('pg_catalog', 'information_schema')",
@@ -176,8 +525,16 @@ async fn the_app_role_owns_nothing_and_cannot_bypass_the_policies() {
     .unwrap();
     assert!(!definers.is_empty());
     for (name, owner) in &definers {
-        assert_eq!(owner, DEFINER_ROLE, "{name} is SECURITY DEFINER but owned by {owner}");
-        assert!(name.starts_with("lookup_") || name.starts_with("staff_") || name.starts_with("create_staff"), "unexpected definer function {name}");
+        assert_eq!(
+            owner, DEFINER_ROLE,
+            "{name} is SECURITY DEFINER but owned by {owner}"
+        );
+        assert!(
+            name.starts_with("lookup_")
+                || name.starts_with("staff_")
+                || name.starts_with("create_staff"),
+            "unexpected definer function {name}"
+        );
     }
     let configs: Vec<(String, Option<Vec<String>>)> = sqlx::query_as(
         "SELECT p.proname::text, p.proconfig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.prosecdef AND n.nspname = 'public'",
@@ -186,7 +543,10 @@ async fn the_app_role_owns_nothing_and_cannot_bypass_the_policies() {
     .await
     .unwrap();
     for (name, config) in configs {
-        let fixed = config.unwrap_or_default().iter().any(|c| c.starts_with("search_path="));
+        let fixed = config
+            .unwrap_or_default()
+            .iter()
+            .any(|c| c.starts_with("search_path="));
         assert!(fixed, "{name} has no fixed search_path");
     }
 }

@@ -20,7 +20,7 @@ fn separators(locale: Locale) -> (char, char) {
 fn group(digits: &str, sep: char) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(ch);
@@ -31,7 +31,8 @@ fn group(digits: &str, sep: char) -> String {
 /// A decimal with a fixed number of fraction digits, rounded half away from zero.
 pub fn format_decimal(value: Decimal, fraction_digits: u32, locale: Locale) -> String {
     let (thousands, decimal) = separators(locale);
-    let rounded = value.round_dp_with_strategy(fraction_digits, RoundingStrategy::MidpointAwayFromZero);
+    let rounded =
+        value.round_dp_with_strategy(fraction_digits, RoundingStrategy::MidpointAwayFromZero);
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
     let plain = rounded.abs().to_string();
     let (int_part, frac_part) = plain.split_once('.').unwrap_or((&plain, ""));
@@ -71,7 +72,11 @@ fn currency_symbol(currency: &str, locale: Locale) -> Option<&'static str> {
 /// `R$1,234.56` in English, `CLP 1,234.00` for a currency without a known symbol.
 pub fn format_money(value: Decimal, currency: &str, locale: Locale) -> String {
     let amount = format_decimal(value.abs(), 2, locale);
-    let sign = if value.is_sign_negative() && !value.round_dp(2).is_zero() { "-" } else { "" };
+    let sign = if value.is_sign_negative() && !value.round_dp(2).is_zero() {
+        "-"
+    } else {
+        ""
+    };
     match (currency_symbol(currency, locale), locale) {
         (Some(symbol), Locale::PtBr) => format!("{sign}{symbol}\u{a0}{amount}"),
         (Some(symbol), Locale::En) => format!("{sign}{symbol}{amount}"),
@@ -84,13 +89,20 @@ pub fn format_percent(value: Decimal, fraction_digits: u32, locale: Locale) -> S
     format!("{}%", format_decimal(value, fraction_digits, locale))
 }
 
-const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// A calendar date: `27/11/2026` / `Nov 27, 2026`.
 pub fn format_date(date: NaiveDate, locale: Locale) -> String {
     match locale {
         Locale::PtBr => format!("{:02}/{:02}/{}", date.day(), date.month(), date.year()),
-        Locale::En => format!("{} {}, {}", MONTHS_EN[date.month0() as usize], date.day(), date.year()),
+        Locale::En => format!(
+            "{} {}, {}",
+            MONTHS_EN[date.month0() as usize],
+            date.day(),
+            date.year()
+        ),
     }
 }
 
@@ -101,7 +113,11 @@ pub fn format_date_time(at: DateTime<FixedOffset>, locale: Locale) -> String {
         Locale::PtBr => format!("{date} {:02}:{:02}", at.hour(), at.minute()),
         Locale::En => {
             let (pm, hour) = at.hour12();
-            format!("{date}, {hour}:{:02} {}", at.minute(), if pm { "PM" } else { "AM" })
+            format!(
+                "{date}, {hour}:{:02} {}",
+                at.minute(),
+                if pm { "PM" } else { "AM" }
+            )
         }
     }
 }
@@ -117,9 +133,18 @@ mod tests {
 
     #[test]
     fn money_follows_the_brazilian_and_the_english_conventions() {
-        assert_eq!(format_money(dec("1234.56"), "BRL", Locale::PtBr), "R$\u{a0}1.234,56");
-        assert_eq!(format_money(dec("1234.56"), "BRL", Locale::En), "R$1,234.56");
-        assert_eq!(format_money(dec("1234567"), "USD", Locale::PtBr), "US$\u{a0}1.234.567,00");
+        assert_eq!(
+            format_money(dec("1234.56"), "BRL", Locale::PtBr),
+            "R$\u{a0}1.234,56"
+        );
+        assert_eq!(
+            format_money(dec("1234.56"), "BRL", Locale::En),
+            "R$1,234.56"
+        );
+        assert_eq!(
+            format_money(dec("1234567"), "USD", Locale::PtBr),
+            "US$\u{a0}1.234.567,00"
+        );
         assert_eq!(format_money(dec("-0.5"), "EUR", Locale::En), "-€0.50");
         assert_eq!(format_money(dec("10"), "CLP", Locale::En), "CLP\u{a0}10.00");
     }
@@ -144,6 +169,9 @@ mod tests {
         assert_eq!(format_date_time(at, Locale::PtBr), "27/11/2026 14:05");
         assert_eq!(format_date_time(at, Locale::En), "Nov 27, 2026, 2:05 PM");
         let midnight = DateTime::parse_from_rfc3339("2026-01-02T00:30:00-03:00").unwrap();
-        assert_eq!(format_date_time(midnight, Locale::En), "Jan 2, 2026, 12:30 AM");
+        assert_eq!(
+            format_date_time(midnight, Locale::En),
+            "Jan 2, 2026, 12:30 AM"
+        );
     }
 }

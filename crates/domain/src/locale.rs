@@ -24,7 +24,11 @@ impl Locale {
 
     /// Reads a stored tag or an `Accept-Language` item; anything Portuguese is pt-BR, anything English is en.
     pub fn from_tag(tag: &str) -> Option<Self> {
-        let primary = tag.trim().split(['-', '_', ';']).next()?.to_ascii_lowercase();
+        let primary = tag
+            .trim()
+            .split(['-', '_', ';'])
+            .next()?
+            .to_ascii_lowercase();
         match primary.as_str() {
             "pt" => Some(Locale::PtBr),
             "en" => Some(Locale::En),

@@ -32,7 +32,9 @@ const MAX_INTEGER_DIGITS: usize = 16;
 /// Whether `groups` (split on the thousands separator) form a valid grouping: a first group of one
 /// to three digits, then groups of exactly three.
 fn valid_grouping(groups: &[&str]) -> bool {
-    let Some((first, rest)) = groups.split_first() else { return false };
+    let Some((first, rest)) = groups.split_first() else {
+        return false;
+    };
     (1..=3).contains(&first.len()) && rest.iter().all(|g| g.len() == 3)
 }
 
@@ -55,7 +57,10 @@ pub fn parse_amount(input: &str, locale: Locale) -> Result<Decimal, AmountError>
     if cleaned.starts_with('-') {
         return Err(AmountError::Negative);
     }
-    if !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    if !cleaned
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
         return Err(AmountError::Malformed);
     }
     let last_dot = cleaned.rfind('.');
@@ -64,7 +69,11 @@ pub fn parse_amount(input: &str, locale: Locale) -> Result<Decimal, AmountError>
         (None, None) => (cleaned.as_str(), "", None),
         (Some(d), Some(c)) => {
             let (decimal_at, thousands) = if d > c { (d, ',') } else { (c, '.') };
-            (&cleaned[..decimal_at], &cleaned[decimal_at + 1..], Some(thousands))
+            (
+                &cleaned[..decimal_at],
+                &cleaned[decimal_at + 1..],
+                Some(thousands),
+            )
         }
         (None, Some(c)) => {
             if cleaned.matches(',').count() > 1 {
@@ -107,28 +116,43 @@ pub fn parse_amount(input: &str, locale: Locale) -> Result<Decimal, AmountError>
     if significant.len() > MAX_INTEGER_DIGITS {
         return Err(AmountError::TooLarge);
     }
-    let integer = if digits.is_empty() { "0" } else { digits.as_str() };
-    let text = if fraction.is_empty() { integer.to_owned() } else { format!("{integer}.{fraction}") };
+    let integer = if digits.is_empty() {
+        "0"
+    } else {
+        digits.as_str()
+    };
+    let text = if fraction.is_empty() {
+        integer.to_owned()
+    } else {
+        format!("{integer}.{fraction}")
+    };
     Decimal::from_str(&text).map_err(|_| AmountError::Malformed)
 }
 
 /// The active ISO 4217 currency codes (funds and precious metals left out).
 pub const ISO_4217: &[&str] = &[
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB",
-    "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP",
-    "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF",
-    "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK",
-    "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN",
-    "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF",
-    "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND",
-    "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF",
-    "XPF", "YER", "ZAR", "ZMW", "ZWG",
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD",
+    "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD",
+    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ",
+    "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD",
+    "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR",
+    "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR",
+    "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN",
+    "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR",
+    "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
+    "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
+    "VED", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW",
+    "ZWG",
 ];
 
 /// A currency code as typed (`brl`, ` BRL `) made canonical, if it is an ISO 4217 currency.
 pub fn parse_currency(input: &str) -> Option<String> {
     let code = input.trim().to_ascii_uppercase();
-    ISO_4217.binary_search(&code.as_str()).is_ok().then_some(code)
+    ISO_4217
+        .binary_search(&code.as_str())
+        .is_ok()
+        .then_some(code)
 }
 
 #[cfg(test)]
@@ -141,8 +165,20 @@ mod tests {
 
     #[test]
     fn brazilian_and_plain_inputs_read_the_same_amount() {
-        for input in ["1.234,56", "1234,56", "1234.56", "R$ 1.234,56", "1 234,56", "1,234.56", "R$\u{a0}1.234,56"] {
-            assert_eq!(parse_amount(input, Locale::PtBr), Ok(dec("1234.56")), "{input}");
+        for input in [
+            "1.234,56",
+            "1234,56",
+            "1234.56",
+            "R$ 1.234,56",
+            "1 234,56",
+            "1,234.56",
+            "R$\u{a0}1.234,56",
+        ] {
+            assert_eq!(
+                parse_amount(input, Locale::PtBr),
+                Ok(dec("1234.56")),
+                "{input}"
+            );
         }
         assert_eq!(parse_amount("1234.56", Locale::En), Ok(dec("1234.56")));
         assert_eq!(parse_amount("150000", Locale::PtBr), Ok(dec("150000")));
@@ -155,7 +191,10 @@ mod tests {
     #[test]
     fn a_lone_dot_before_three_digits_follows_the_readers_language() {
         assert_eq!(parse_amount("1.234", Locale::PtBr), Ok(dec("1234")));
-        assert_eq!(parse_amount("1.234", Locale::En), Err(AmountError::TooPrecise));
+        assert_eq!(
+            parse_amount("1.234", Locale::En),
+            Err(AmountError::TooPrecise)
+        );
         assert_eq!(parse_amount("1.23", Locale::PtBr), Ok(dec("1.23")));
     }
 
@@ -163,15 +202,42 @@ mod tests {
     fn nonsense_negative_and_overprecise_amounts_are_refused() {
         assert_eq!(parse_amount("", Locale::PtBr), Err(AmountError::Empty));
         assert_eq!(parse_amount("   ", Locale::PtBr), Err(AmountError::Empty));
-        assert_eq!(parse_amount("-10", Locale::PtBr), Err(AmountError::Negative));
-        assert_eq!(parse_amount("12a", Locale::PtBr), Err(AmountError::Malformed));
-        assert_eq!(parse_amount("1,2,3", Locale::PtBr), Err(AmountError::Malformed));
-        assert_eq!(parse_amount("1.23.4", Locale::PtBr), Err(AmountError::Malformed));
-        assert_eq!(parse_amount("12.34,56,7", Locale::PtBr), Err(AmountError::Malformed));
-        assert_eq!(parse_amount("1,234.5.6", Locale::En), Err(AmountError::Malformed));
-        assert_eq!(parse_amount("12.3456", Locale::PtBr), Err(AmountError::TooPrecise));
-        assert_eq!(parse_amount("10,999", Locale::PtBr), Err(AmountError::TooPrecise));
-        assert_eq!(parse_amount("12345678901234567", Locale::PtBr), Err(AmountError::TooLarge));
+        assert_eq!(
+            parse_amount("-10", Locale::PtBr),
+            Err(AmountError::Negative)
+        );
+        assert_eq!(
+            parse_amount("12a", Locale::PtBr),
+            Err(AmountError::Malformed)
+        );
+        assert_eq!(
+            parse_amount("1,2,3", Locale::PtBr),
+            Err(AmountError::Malformed)
+        );
+        assert_eq!(
+            parse_amount("1.23.4", Locale::PtBr),
+            Err(AmountError::Malformed)
+        );
+        assert_eq!(
+            parse_amount("12.34,56,7", Locale::PtBr),
+            Err(AmountError::Malformed)
+        );
+        assert_eq!(
+            parse_amount("1,234.5.6", Locale::En),
+            Err(AmountError::Malformed)
+        );
+        assert_eq!(
+            parse_amount("12.3456", Locale::PtBr),
+            Err(AmountError::TooPrecise)
+        );
+        assert_eq!(
+            parse_amount("10,999", Locale::PtBr),
+            Err(AmountError::TooPrecise)
+        );
+        assert_eq!(
+            parse_amount("12345678901234567", Locale::PtBr),
+            Err(AmountError::TooLarge)
+        );
         assert_eq!(parse_amount(".", Locale::PtBr), Err(AmountError::Malformed));
     }
 
@@ -187,6 +253,10 @@ mod tests {
     #[test]
     fn the_currency_list_is_sorted_for_binary_search() {
         assert!(ISO_4217.windows(2).all(|w| w[0] < w[1]));
-        assert!(ISO_4217.iter().all(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())));
+        assert!(
+            ISO_4217
+                .iter()
+                .all(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
+        );
     }
 }

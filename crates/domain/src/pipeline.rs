@@ -21,12 +21,42 @@ pub struct DefaultStage {
 
 /// Every company's starting pipeline, in order.
 pub const DEFAULT_STAGES: [DefaultStage; 6] = [
-    DefaultStage { key: "prospecting", name: "Prospecção", probability: 10, kind: StageKind::Open },
-    DefaultStage { key: "qualification", name: "Qualificação", probability: 25, kind: StageKind::Open },
-    DefaultStage { key: "proposal", name: "Proposta", probability: 50, kind: StageKind::Open },
-    DefaultStage { key: "negotiation", name: "Negociação", probability: 75, kind: StageKind::Open },
-    DefaultStage { key: "won", name: "Ganho", probability: 100, kind: StageKind::Won },
-    DefaultStage { key: "lost", name: "Perdido", probability: 0, kind: StageKind::Lost },
+    DefaultStage {
+        key: "prospecting",
+        name: "Prospecção",
+        probability: 10,
+        kind: StageKind::Open,
+    },
+    DefaultStage {
+        key: "qualification",
+        name: "Qualificação",
+        probability: 25,
+        kind: StageKind::Open,
+    },
+    DefaultStage {
+        key: "proposal",
+        name: "Proposta",
+        probability: 50,
+        kind: StageKind::Open,
+    },
+    DefaultStage {
+        key: "negotiation",
+        name: "Negociação",
+        probability: 75,
+        kind: StageKind::Open,
+    },
+    DefaultStage {
+        key: "won",
+        name: "Ganho",
+        probability: 100,
+        kind: StageKind::Won,
+    },
+    DefaultStage {
+        key: "lost",
+        name: "Perdido",
+        probability: 0,
+        kind: StageKind::Lost,
+    },
 ];
 
 pub const MAX_STAGES: usize = 30;
@@ -118,7 +148,10 @@ impl StageProblem {
 /// Checks an edited stage list: one to [`MAX_STAGES`] rows, each named (uniquely, ignoring case),
 /// a probability from 0 to 100 with at most two decimals, exactly one WON and one LOST stage and
 /// at least one OPEN one. Positions follow the submitted order.
-pub fn check_stages(drafts: &[StageDraft], locale: Locale) -> Result<Vec<CheckedStage>, StageProblem> {
+pub fn check_stages(
+    drafts: &[StageDraft],
+    locale: Locale,
+) -> Result<Vec<CheckedStage>, StageProblem> {
     if drafts.is_empty() {
         return Err(StageProblem::Empty);
     }
@@ -134,19 +167,33 @@ pub fn check_stages(drafts: &[StageDraft], locale: Locale) -> Result<Vec<Checked
         if name.chars().count() > MAX_STAGE_NAME_CHARS {
             return Err(StageProblem::NameTooLong { row });
         }
-        if checked.iter().any(|c| c.name.to_lowercase() == name.to_lowercase()) {
+        if checked
+            .iter()
+            .any(|c| c.name.to_lowercase() == name.to_lowercase())
+        {
             return Err(StageProblem::DuplicateName { row });
         }
         let id = Some(draft.id.trim().to_owned()).filter(|id| !id.is_empty());
         if id.is_some() && checked.iter().any(|c| c.id == id) {
             return Err(StageProblem::DuplicateStage { row });
         }
-        let probability = parse_amount(&draft.probability, locale).map_err(|_| StageProblem::Probability { row })?;
+        let probability = parse_amount(&draft.probability, locale)
+            .map_err(|_| StageProblem::Probability { row })?;
         if probability > Decimal::ONE_HUNDRED {
             return Err(StageProblem::Probability { row });
         }
-        let kind = draft.kind.trim().parse::<StageKind>().map_err(|_| StageProblem::Kind { row })?;
-        checked.push(CheckedStage { id, name: name.to_owned(), probability, kind, position: row as i32 + 1 });
+        let kind = draft
+            .kind
+            .trim()
+            .parse::<StageKind>()
+            .map_err(|_| StageProblem::Kind { row })?;
+        checked.push(CheckedStage {
+            id,
+            name: name.to_owned(),
+            probability,
+            kind,
+            position: row as i32 + 1,
+        });
     }
     let count = |kind: StageKind| checked.iter().filter(|c| c.kind == kind).count();
     if count(StageKind::Won) != 1 {
@@ -195,7 +242,10 @@ pub fn stage_key(name: &str, taken: &[String]) -> String {
     if !taken.contains(&base) {
         return base;
     }
-    (2..).map(|n| format!("{base}-{n}")).find(|candidate| !taken.iter().any(|t| t == candidate)).unwrap_or(base)
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|candidate| !taken.iter().any(|t| t == candidate))
+        .unwrap_or(base)
 }
 
 #[cfg(test)]
@@ -203,11 +253,19 @@ mod tests {
     use super::*;
 
     fn draft(id: &str, name: &str, probability: &str, kind: &str) -> StageDraft {
-        StageDraft { id: id.into(), name: name.into(), probability: probability.into(), kind: kind.into() }
+        StageDraft {
+            id: id.into(),
+            name: name.into(),
+            probability: probability.into(),
+            kind: kind.into(),
+        }
     }
 
     fn defaults() -> Vec<StageDraft> {
-        DEFAULT_STAGES.iter().map(|s| draft(s.key, s.name, &s.probability.to_string(), s.kind.as_str())).collect()
+        DEFAULT_STAGES
+            .iter()
+            .map(|s| draft(s.key, s.name, &s.probability.to_string(), s.kind.as_str()))
+            .collect()
     }
 
     #[test]
@@ -223,11 +281,26 @@ mod tests {
     fn a_pipeline_needs_exactly_one_won_and_one_lost_stage_and_an_open_one() {
         let mut two_won = defaults();
         two_won[3].kind = "WON".into();
-        assert_eq!(check_stages(&two_won, Locale::PtBr), Err(StageProblem::WonCount));
-        let no_lost: Vec<_> = defaults().into_iter().filter(|d| d.kind != "LOST").collect();
-        assert_eq!(check_stages(&no_lost, Locale::PtBr), Err(StageProblem::LostCount));
-        let closed_only = vec![draft("", "Ganho", "100", "WON"), draft("", "Perdido", "0", "LOST")];
-        assert_eq!(check_stages(&closed_only, Locale::PtBr), Err(StageProblem::NoOpenStage));
+        assert_eq!(
+            check_stages(&two_won, Locale::PtBr),
+            Err(StageProblem::WonCount)
+        );
+        let no_lost: Vec<_> = defaults()
+            .into_iter()
+            .filter(|d| d.kind != "LOST")
+            .collect();
+        assert_eq!(
+            check_stages(&no_lost, Locale::PtBr),
+            Err(StageProblem::LostCount)
+        );
+        let closed_only = vec![
+            draft("", "Ganho", "100", "WON"),
+            draft("", "Perdido", "0", "LOST"),
+        ];
+        assert_eq!(
+            check_stages(&closed_only, Locale::PtBr),
+            Err(StageProblem::NoOpenStage)
+        );
         assert_eq!(check_stages(&[], Locale::PtBr), Err(StageProblem::Empty));
     }
 
@@ -235,24 +308,43 @@ mod tests {
     fn each_row_is_named_once_with_a_probability_from_0_to_100() {
         let mut rows = defaults();
         rows[1].name = "  ".into();
-        assert_eq!(check_stages(&rows, Locale::PtBr), Err(StageProblem::NameRequired { row: 1 }));
+        assert_eq!(
+            check_stages(&rows, Locale::PtBr),
+            Err(StageProblem::NameRequired { row: 1 })
+        );
         let mut rows = defaults();
         rows[2].name = "prospecção".into();
-        assert_eq!(check_stages(&rows, Locale::PtBr), Err(StageProblem::DuplicateName { row: 2 }));
+        assert_eq!(
+            check_stages(&rows, Locale::PtBr),
+            Err(StageProblem::DuplicateName { row: 2 })
+        );
         for bad in ["101", "-1", "abc", ""] {
             let mut rows = defaults();
             rows[0].probability = bad.into();
-            assert_eq!(check_stages(&rows, Locale::PtBr), Err(StageProblem::Probability { row: 0 }), "{bad}");
+            assert_eq!(
+                check_stages(&rows, Locale::PtBr),
+                Err(StageProblem::Probability { row: 0 }),
+                "{bad}"
+            );
         }
         let mut rows = defaults();
         rows[0].probability = "12,5".into();
-        assert_eq!(check_stages(&rows, Locale::PtBr).unwrap()[0].probability, Decimal::new(125, 1));
+        assert_eq!(
+            check_stages(&rows, Locale::PtBr).unwrap()[0].probability,
+            Decimal::new(125, 1)
+        );
         let mut rows = defaults();
         rows[4].kind = "MAYBE".into();
-        assert_eq!(check_stages(&rows, Locale::PtBr), Err(StageProblem::Kind { row: 4 }));
+        assert_eq!(
+            check_stages(&rows, Locale::PtBr),
+            Err(StageProblem::Kind { row: 4 })
+        );
         let mut rows = defaults();
         rows[1].id = rows[0].id.clone();
-        assert_eq!(check_stages(&rows, Locale::PtBr), Err(StageProblem::DuplicateStage { row: 1 }));
+        assert_eq!(
+            check_stages(&rows, Locale::PtBr),
+            Err(StageProblem::DuplicateStage { row: 1 })
+        );
     }
 
     #[test]
@@ -260,8 +352,14 @@ mod tests {
         let mut rows = defaults();
         rows.swap(0, 1);
         let checked = check_stages(&rows, Locale::PtBr).unwrap();
-        assert_eq!((checked[0].name.as_str(), checked[0].position), ("Qualificação", 1));
-        assert_eq!((checked[1].name.as_str(), checked[1].position), ("Prospecção", 2));
+        assert_eq!(
+            (checked[0].name.as_str(), checked[0].position),
+            ("Qualificação", 1)
+        );
+        assert_eq!(
+            (checked[1].name.as_str(), checked[1].position),
+            ("Prospecção", 2)
+        );
     }
 
     #[test]

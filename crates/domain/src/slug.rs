@@ -7,9 +7,31 @@ use serde::{Deserialize, Serialize};
 
 /// Words that are, or may become, top-level routes of the app.
 pub const RESERVED_SLUGS: &[&str] = &[
-    "admin", "api", "app", "assets", "auth", "dev", "favicon.ico", "health", "healthz", "help",
-    "invite", "login", "logout", "new", "pkg", "profile", "ready", "readyz", "reset", "settings", "signup",
-    "static", "status", "support", "www",
+    "admin",
+    "api",
+    "app",
+    "assets",
+    "auth",
+    "dev",
+    "favicon.ico",
+    "health",
+    "healthz",
+    "help",
+    "invite",
+    "login",
+    "logout",
+    "new",
+    "pkg",
+    "profile",
+    "ready",
+    "readyz",
+    "reset",
+    "settings",
+    "signup",
+    "static",
+    "status",
+    "support",
+    "www",
 ];
 
 const MAX_LEN: usize = 48;
@@ -33,9 +55,12 @@ impl CompanySlug {
         if raw.len() < 2 || raw.len() > MAX_LEN {
             return Err(SlugError::Length);
         }
-        let well_formed = raw
-            .split('-')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        let well_formed = raw.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
         if !well_formed {
             return Err(SlugError::Characters);
         }
@@ -77,20 +102,33 @@ mod tests {
     #[test]
     fn ordinary_company_names_are_accepted() {
         for ok in ["acme", "globex", "acme-vendas", "loja-123", "x1"] {
-            assert_eq!(CompanySlug::parse(ok).map(|s| s.to_string()), Ok(ok.to_owned()));
+            assert_eq!(
+                CompanySlug::parse(ok).map(|s| s.to_string()),
+                Ok(ok.to_owned())
+            );
         }
     }
 
     #[test]
     fn uppercase_accents_spaces_and_stray_hyphens_are_refused() {
-        for bad in ["Acme", "açaí", "acme vendas", "-acme", "acme-", "acme--vendas", "acme_vendas"] {
+        for bad in [
+            "Acme",
+            "açaí",
+            "acme vendas",
+            "-acme",
+            "acme-",
+            "acme--vendas",
+            "acme_vendas",
+        ] {
             assert_eq!(CompanySlug::parse(bad), Err(SlugError::Characters), "{bad}");
         }
     }
 
     #[test]
     fn route_words_are_reserved() {
-        for word in ["admin", "login", "logout", "api", "pkg", "invite", "reset", "health", "dev"] {
+        for word in [
+            "admin", "login", "logout", "api", "pkg", "invite", "reset", "health", "dev",
+        ] {
             assert_eq!(CompanySlug::parse(word), Err(SlugError::Reserved), "{word}");
         }
     }

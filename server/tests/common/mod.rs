@@ -38,15 +38,22 @@ pub struct Reply {
 impl Reply {
     /// The session cookie this response set (`name=value`), if any.
     pub fn session_cookie(&self) -> Option<String> {
-        self.set_cookie().map(|c| c.split(';').next().unwrap_or_default().to_owned())
+        self.set_cookie()
+            .map(|c| c.split(';').next().unwrap_or_default().to_owned())
     }
 
     pub fn set_cookie(&self) -> Option<&str> {
-        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find(|v| v.contains("performancy_session="))
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.contains("performancy_session="))
     }
 
     pub fn location(&self) -> Option<&str> {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
     }
 }
 
@@ -82,7 +89,9 @@ impl TestApp {
 
     async fn with_settings(development: bool, site_root: &str) -> Self {
         let test = TestDb::new().await;
-        let hash = app::auth::password::hash_password(PASSWORD.to_owned()).await.unwrap();
+        let hash = app::auth::password::hash_password(PASSWORD.to_owned())
+            .await
+            .unwrap();
         for (company, name) in [("acme", "Acme Vendas"), ("globex", "Globex Brasil")] {
             let company_id = format!("company-{company}");
             let mut tx = test.db.begin(&TestDb::system(&company_id)).await.unwrap();
@@ -110,12 +119,28 @@ impl TestApp {
             }
             tx.commit().await.unwrap();
         }
-        let staff_id = test.db.lookups().create_staff_user("suporte@performancy.dev", "Suporte Performancy", &hash).await.unwrap();
-        let origin = if development { "http://127.0.0.1:3000" } else { "https://app.performancy.dev" };
-        let mailer = Mailer::dev_outbox(parse_sender("Performancy <no-reply@performancy.test>").unwrap());
-        let outbox = mailer.outbox().expect("the test mailer keeps its mails").clone();
+        let staff_id = test
+            .db
+            .lookups()
+            .create_staff_user("suporte@performancy.dev", "Suporte Performancy", &hash)
+            .await
+            .unwrap();
+        let origin = if development {
+            "http://127.0.0.1:3000"
+        } else {
+            "https://app.performancy.dev"
+        };
+        let mailer =
+            Mailer::dev_outbox(parse_sender("Performancy <no-reply@performancy.test>").unwrap());
+        let outbox = mailer
+            .outbox()
+            .expect("the test mailer keeps its mails")
+            .clone();
         let state = AppState {
-            leptos_options: LeptosOptions::builder().output_name("performancy").site_root(site_root).build(),
+            leptos_options: LeptosOptions::builder()
+                .output_name("performancy")
+                .site_root(site_root)
+                .build(),
             db: test.db.clone(),
             settings: Settings {
                 development,
@@ -125,8 +150,16 @@ impl TestApp {
             },
             mailer,
         };
-        let router = server::routes::router(state.clone()).layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
-        Self { router, test, staff_id, outbox, base_url: origin.to_owned(), state }
+        let router = server::routes::router(state.clone())
+            .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
+        Self {
+            router,
+            test,
+            staff_id,
+            outbox,
+            base_url: origin.to_owned(),
+            state,
+        }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
@@ -134,12 +167,17 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
     }
 
     pub async fn get(&self, uri: &str, cookie: Option<&str>) -> Reply {
         // What a browser sends for a page; Leptos redirects with 302 only for such requests.
-        let mut request = Request::get(uri).header(header::ACCEPT, "text/html,application/xhtml+xml");
+        let mut request =
+            Request::get(uri).header(header::ACCEPT, "text/html,application/xhtml+xml");
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
@@ -148,9 +186,14 @@ impl TestApp {
 
     /// A form POST as a same-origin browser sends it.
     pub async fn post_form(&self, uri: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
-        let body = form.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
-        let mut request =
-            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").header("sec-fetch-site", "same-origin");
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin");
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
@@ -158,31 +201,49 @@ impl TestApp {
     }
 
     /// A same-origin form POST carrying `cookie` (a session, a language choice).
-    pub async fn post_form_with_cookie_only(&self, uri: &str, form: &[(&str, &str)], cookie: &str) -> Reply {
+    pub async fn post_form_with_cookie_only(
+        &self,
+        uri: &str,
+        form: &[(&str, &str)],
+        cookie: &str,
+    ) -> Reply {
         self.post_form(uri, form, Some(cookie)).await
     }
 
     /// The mails sent so far to `to`, newest first.
     pub fn mails_to(&self, to: &str) -> Vec<app::mail::DevMail> {
-        self.outbox.mails().into_iter().filter(|mail| mail.to == to).collect()
+        self.outbox
+            .mails()
+            .into_iter()
+            .filter(|mail| mail.to == to)
+            .collect()
     }
 
     /// The path (`/invite/...`, `/reset/...`) of the newest link mailed to `to` under `prefix`.
     pub fn link_mailed_to(&self, to: &str, prefix: &str) -> Option<String> {
         let start = format!("{}{prefix}", self.base_url);
         self.mails_to(to).first().and_then(|mail| {
-            mail.text.split_whitespace().find(|word| word.starts_with(&start)).map(|link| link[self.base_url.len()..].to_owned())
+            mail.text
+                .split_whitespace()
+                .find(|word| word.starts_with(&start))
+                .map(|link| link[self.base_url.len()..].to_owned())
         })
     }
 
     pub async fn sign_in_as(&self, email: &str, password: &str) -> Reply {
-        self.post_form("/login", &[("email", email), ("password", password)], None).await
+        self.post_form("/login", &[("email", email), ("password", password)], None)
+            .await
     }
 
     /// Signs in and returns the session cookie (`name=value`).
     pub async fn session_for(&self, email: &str) -> String {
         let reply = self.sign_in_as(email, PASSWORD).await;
-        assert_eq!(reply.status, StatusCode::SEE_OTHER, "sign-in of {email} failed: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "sign-in of {email} failed: {}",
+            reply.body
+        );
         reply.session_cookie().expect("a session cookie")
     }
 }
@@ -191,7 +252,9 @@ pub fn urlencode(value: &str) -> String {
     let mut out = String::new();
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
