@@ -38,7 +38,7 @@ fn invitee(id: &str, email: &str, language: &str) -> Invitee {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invitation_mails_a_link_in_the_invitees_language_and_a_resend_replaces_it() {
     let app = TestApp::new().await;
     let pt = invited_agent(&app, "nova@acme.test", "pt-BR").await;
@@ -103,7 +103,7 @@ async fn an_invitation_mails_a_link_in_the_invitees_language_and_a_resend_replac
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_development_mail_page_lists_sent_mails_with_clickable_links() {
     let app = TestApp::new().await;
     let id = invited_agent(&app, "nova@acme.test", "pt-BR").await;
@@ -122,7 +122,7 @@ async fn the_development_mail_page_lists_sent_mails_with_clickable_links() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_development_mail_page_does_not_exist_in_production() {
     let app = TestApp::production().await;
     let page = app.get("/dev/mail", None).await;
@@ -192,7 +192,7 @@ fn text(body: &str) -> String {
 
 const NEW_PASSWORD: &str = "girafa caneca bicicleta nublado";
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invited_user_sets_a_password_from_the_mailed_link_and_arrives_signed_in_at_their_company()
  {
     let app = TestApp::new().await;
@@ -259,7 +259,7 @@ async fn an_invited_user_sets_a_password_from_the_mailed_link_and_arrives_signed
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_and_unknown_invitation_links_say_so_and_change_nothing() {
     let app = TestApp::new().await;
     let id = invited_agent(&app, "nova@acme.test", "pt-BR").await;
@@ -297,7 +297,7 @@ async fn expired_and_unknown_invitation_links_say_so_and_change_nothing() {
     assert_eq!(status_of(&app, &id).await, domain::UserStatus::Invited);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_weak_or_unconfirmed_password_is_refused_with_the_reason_in_the_pages_language() {
     let app = TestApp::new().await;
     let id = invited_agent(&app, "nova@acme.test", "pt-BR").await;
@@ -394,7 +394,7 @@ async fn a_weak_or_unconfirmed_password_is_refused_with_the_reason_in_the_pages_
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_request_answers_the_same_whether_or_not_the_email_has_an_account() {
     let app = TestApp::new().await;
     let known = app
@@ -429,7 +429,7 @@ async fn a_reset_request_answers_the_same_whether_or_not_the_email_has_an_accoun
     assert!(app.mails_to("nova@acme.test").is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_link_sets_a_new_password_ends_every_other_session_and_signs_in() {
     let app = TestApp::new().await;
     let agent = common::email("acme", "agente1");
@@ -482,7 +482,7 @@ async fn a_reset_link_sets_a_new_password_ends_every_other_session_and_signs_in(
     assert_eq!(again.status, StatusCode::NOT_FOUND, "single use");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_requests_are_throttled_per_email_with_retry_after() {
     let app = TestApp::new().await;
     let agent = common::email("acme", "agente2");
@@ -510,7 +510,7 @@ async fn reset_requests_are_throttled_per_email_with_retry_after() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_link_forms_refuse_cross_site_posts() {
     let app = TestApp::new().await;
     for uri in ["/reset", "/reset/abc", "/invite/abc"] {
@@ -564,7 +564,7 @@ fn profile_form<'a>(
     ]
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_profile_page_shows_the_signed_in_person_and_sends_a_guest_to_sign_in() {
     let app = TestApp::new().await;
     let guest = app.get("/profile", None).await;
@@ -586,7 +586,7 @@ async fn the_profile_page_shows_the_signed_in_person_and_sends_a_guest_to_sign_i
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn choosing_english_on_the_profile_switches_the_interface_and_is_audited() {
     let app = TestApp::new().await;
     let cookie = app.session_for(&common::email("acme", "agente1")).await;
@@ -668,7 +668,7 @@ async fn choosing_english_on_the_profile_switches_the_interface_and_is_audited()
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_profile_with_a_foreign_linkedin_address_or_no_name_is_refused_and_nothing_changes() {
     let app = TestApp::new().await;
     let cookie = app.session_for(&common::email("acme", "agente1")).await;
@@ -712,7 +712,7 @@ async fn a_profile_with_a_foreign_linkedin_address_or_no_name_is_refused_and_not
     assert_eq!(guest.status, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_edit_their_own_profile_too() {
     let app = TestApp::new().await;
     let cookie = app.session_for("suporte@performancy.dev").await;
@@ -735,7 +735,7 @@ async fn staff_edit_their_own_profile_too() {
     assert_eq!(profile.name, "Suporte Nível 2");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions_but_not_this_one()
 {
     let app = TestApp::new().await;
@@ -808,7 +808,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_everywhere_ends_every_session_including_this_one() {
     let app = TestApp::new().await;
     let agent = common::email("acme", "agente2");
@@ -844,7 +844,7 @@ async fn sign_out_everywhere_ends_every_session_including_this_one() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_profile_server_function_answers_a_get_or_a_cross_site_post() {
     let app = TestApp::new().await;
     let cookie = app.session_for(&common::email("acme", "agente1")).await;

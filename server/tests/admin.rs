@@ -85,7 +85,7 @@ async fn staff_audit_actions(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_list_every_company_with_its_user_count() {
     let app = TestApp::new().await;
     let staff = app.session_for(STAFF).await;
@@ -103,7 +103,7 @@ async fn staff_list_every_company_with_its_user_count() {
     assert_eq!(companies[0]["name"], "Acme Vendas");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_does_not_exist_for_anyone_but_staff() {
     let app = TestApp::new().await;
     for (who, cookie) in non_staff_sessions(&app).await {
@@ -158,7 +158,7 @@ async fn the_console_does_not_exist_for_anyone_but_staff() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guest_and_a_deactivated_staff_user_are_unauthorized() {
     let app = TestApp::new().await;
     let dead = deactivated_staff_session(&app).await;
@@ -182,7 +182,7 @@ async fn a_guest_and_a_deactivated_staff_user_are_unauthorized() {
     assert_eq!(app.test.db.staff().companies().await.unwrap().len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn creating_a_company_creates_its_default_pipeline_and_audits_it_twice_in_one_transaction() {
     let app = TestApp::new().await;
     let staff = app.session_for(STAFF).await;
@@ -278,7 +278,7 @@ async fn creating_a_company_creates_its_default_pipeline_and_audits_it_twice_in_
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slugs_are_validated_reserved_words_refused_and_a_taken_slug_named_and_nothing_is_written()
 {
     let app = TestApp::new().await;
@@ -329,7 +329,7 @@ async fn slugs_are_validated_reserved_words_refused_and_a_taken_slug_named_and_n
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_create_staff_users_under_the_password_rules() {
     let app = TestApp::new().await;
     let staff = app.session_for(STAFF).await;
@@ -422,7 +422,7 @@ async fn staff_create_staff_users_under_the_password_rules() {
     assert_eq!(theirs.location(), Some("/admin"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deactivating_a_staff_user_ends_their_sessions_and_nobody_deactivates_themselves() {
     let app = TestApp::new().await;
     let staff = app.session_for(STAFF).await;
@@ -511,7 +511,7 @@ async fn deactivating_a_staff_user_ends_their_sessions_and_nobody_deactivates_th
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_staff_audit_log_lists_staff_changes_newest_first_with_the_company_named() {
     let app = TestApp::new().await;
     let staff = app.session_for(STAFF).await;
@@ -547,7 +547,7 @@ async fn the_staff_audit_log_lists_staff_changes_newest_first_with_the_company_n
     assert_eq!(page["has_next"], false);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_page_is_not_found_for_a_director_and_sends_a_guest_to_sign_in() {
     let app = TestApp::new().await;
     let director = app.session_for(&email("acme", "diretora")).await;

@@ -72,7 +72,7 @@ async fn seed_log(app: &TestApp) {
     tx.commit().await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_director_reads_the_log_newest_first_with_actors_and_field_changes() {
     let app = TestApp::new().await;
     seed_log(&app).await;
@@ -126,7 +126,7 @@ async fn a_director_reads_the_log_newest_first_with_actors_and_field_changes() {
     assert_eq!(page["has_next"], false);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_log_filters_by_person_entity_action_and_dates_in_the_companys_zone() {
     let app = TestApp::new().await;
     seed_log(&app).await;
@@ -201,7 +201,7 @@ async fn the_log_filters_by_person_entity_action_and_dates_in_the_companys_zone(
     assert!(bad.body.contains("from:date"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_log_is_paginated_fifty_rows_at_a_time() {
     let app = TestApp::new().await;
     let mut tx = app
@@ -238,7 +238,7 @@ async fn the_log_is_paginated_fifty_rows_at_a_time() {
     assert_eq!(second["has_next"], false);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_directors_and_staff_read_a_companys_log() {
     let app = TestApp::new().await;
     seed_log(&app).await;
@@ -283,7 +283,7 @@ async fn only_directors_and_staff_read_a_companys_log() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_page_renders_the_log_for_a_director() {
     let app = TestApp::new().await;
     seed_log(&app).await;

@@ -29,7 +29,7 @@ async fn opens_acme(app: &TestApp, cookie: &str) -> bool {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_redirects_home_with_a_hardened_session_cookie() {
     let app = TestApp::new().await;
     let reply = app.sign_in_as(&email("acme", "diretora"), PASSWORD).await;
@@ -49,7 +49,7 @@ async fn signing_in_redirects_home_with_a_hardened_session_cookie() {
     assert_eq!(staff.location(), Some("/admin"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_switches_the_interface_to_the_users_stored_language() {
     let app = TestApp::new().await;
     let reply = app.sign_in_as(&email("acme", "diretora"), PASSWORD).await;
@@ -65,7 +65,7 @@ async fn signing_in_switches_the_interface_to_the_users_stored_language() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outside_development_the_cookie_is_secure_and_host_prefixed_and_hsts_is_sent() {
     let app = TestApp::production().await;
     let request = Request::post("/login")
@@ -96,7 +96,7 @@ async fn outside_development_the_cookie_is_secure_and_host_prefixed_and_hsts_is_
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_and_unknown_email_look_the_same_and_keep_the_email_typed() {
     let app = TestApp::new().await;
     let wrong_password = app
@@ -120,7 +120,7 @@ async fn wrong_password_and_unknown_email_look_the_same_and_keep_the_email_typed
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn next_is_honoured_only_when_it_is_a_path_of_this_site() {
     let app = TestApp::new().await;
     let to_deals = app
@@ -149,7 +149,7 @@ async fn next_is_honoured_only_when_it_is_a_path_of_this_site() {
     assert_eq!(away.location(), Some("/acme"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_id_changes_at_sign_in_and_the_old_one_opens_nothing() {
     let app = TestApp::new().await;
     let first = app.session_for(&email("acme", "diretora")).await;
@@ -172,7 +172,7 @@ async fn the_session_id_changes_at_sign_in_and_the_old_one_opens_nothing() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_sign_out_the_old_cookie_opens_nothing() {
     let app = TestApp::new().await;
     let cookie = app.session_for(&email("acme", "agente1")).await;
@@ -183,7 +183,7 @@ async fn after_sign_out_the_old_cookie_opens_nothing() {
     assert!(!opens_acme(&app, &cookie).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_is_a_post_only() {
     let app = TestApp::new().await;
     let cookie = app.session_for(&email("acme", "agente1")).await;
@@ -194,7 +194,7 @@ async fn sign_out_is_a_post_only() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_session_expires_on_the_server() {
     let app = TestApp::new().await;
     let cookie = app.session_for(&email("acme", "agente1")).await;
@@ -208,7 +208,7 @@ async fn an_idle_session_expires_on_the_server() {
     assert!(!opens_acme(&app, &cookie).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn activity_moves_the_idle_expiry_forward() {
     let app = TestApp::new().await;
     let cookie = app.session_for(&email("acme", "agente1")).await;
@@ -222,7 +222,7 @@ async fn activity_moves_the_idle_expiry_forward() {
     assert!(refreshed.expiry_date > time::OffsetDateTime::now_utc() + time::Duration::minutes(29));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
     let app = TestApp::new().await;
     let cookie = app.session_for(&email("acme", "agente1")).await;
@@ -238,7 +238,7 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
     assert!(!opens_acme(&app, &cookie).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_security_stamp_ends_every_other_session() {
     let app = TestApp::new().await;
     let laptop = app.session_for(&email("acme", "agente1")).await;
@@ -265,7 +265,7 @@ async fn a_new_security_stamp_ends_every_other_session() {
     assert!(!opens_acme(&app, &fresh).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deactivated_user_is_locked_out_at_once() {
     let app = TestApp::new().await;
     let cookie = app.session_for(&email("acme", "agente2")).await;
@@ -290,7 +290,7 @@ async fn a_deactivated_user_is_locked_out_at_once() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bcrypt_hash_signs_in_and_is_replaced_by_argon2id() {
     let app = TestApp::new().await;
     let legacy = bcrypt::hash(PASSWORD, 4).unwrap();
@@ -323,7 +323,7 @@ async fn a_bcrypt_hash_signs_in_and_is_replaced_by_argon2id() {
     assert!(stored.starts_with("$argon2id$"), "{stored}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_failures_for_an_email_pause_it_with_retry_after_even_for_the_right_password() {
     let app = TestApp::new().await;
     let target = email("acme", "diretora");
@@ -354,7 +354,7 @@ async fn five_failures_for_an_email_pause_it_with_retry_after_even_for_the_right
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_failures_from_one_address_pause_it_for_every_email() {
     let app = TestApp::new().await;
     for i in 0..20 {
@@ -371,7 +371,7 @@ async fn twenty_failures_from_one_address_pause_it_for_every_email() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_site_writes_are_refused() {
     let app = TestApp::new().await;
     let body = format!(
@@ -415,14 +415,14 @@ async fn cross_site_writes_are_refused() {
     assert_eq!(app.send(server_fn).await.status, StatusCode::FORBIDDEN);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_functions_do_not_answer_get() {
     let app = TestApp::new().await;
     let reply = app.get("/api/auth/me", None).await;
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_a_nonce_based_csp_and_hardening_headers() {
     let app = TestApp::new().await;
     let reply = app.get("/", None).await;
@@ -471,7 +471,7 @@ async fn pages_carry_a_nonce_based_csp_and_hardening_headers() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_enter_any_company_under_a_banner_and_it_is_audited_once() {
     let app = TestApp::new().await;
     let cookie = app.session_for("suporte@performancy.dev").await;
@@ -502,7 +502,7 @@ async fn staff_enter_any_company_under_a_banner_and_it_is_audited_once() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn members_see_no_banner_and_no_other_company() {
     let app = TestApp::new().await;
     let cookie = app.session_for(&email("globex", "agente1")).await;

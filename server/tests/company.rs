@@ -142,7 +142,7 @@ fn details(name: &str, timezone: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_directors_and_staff_reach_the_company_configuration() {
     let app = TestApp::new().await;
     seed_pipeline(&app).await;
@@ -231,7 +231,7 @@ async fn only_directors_and_staff_reach_the_company_configuration() {
     assert!(!globex_own.body.contains("Acme"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_director_reads_the_settings_and_may_switch_only_the_ranking_flag() {
     let app = TestApp::new().await;
     seed_pipeline(&app).await;
@@ -336,7 +336,7 @@ async fn a_director_reads_the_settings_and_may_switch_only_the_ranking_flag() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_switch_every_flag_and_their_changes_are_in_both_audit_logs() {
     let app = TestApp::new().await;
     let staff = app.session_for("suporte@performancy.dev").await;
@@ -403,7 +403,7 @@ async fn staff_switch_every_flag_and_their_changes_are_in_both_audit_logs() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_director_edits_the_details_and_only_what_changed_is_audited() {
     let app = TestApp::new().await;
     let director = app.session_for(&email("acme", "diretora")).await;
@@ -459,7 +459,7 @@ async fn a_director_edits_the_details_and_only_what_changed_is_audited() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_stage_editor_renames_reorders_adds_and_removes_stages_in_one_audited_change() {
     let app = TestApp::new().await;
     seed_pipeline(&app).await;
@@ -528,7 +528,7 @@ async fn the_stage_editor_renames_reorders_adds_and_removes_stages_in_one_audite
     assert_eq!(audit_actions(&app).await.len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_stage_editor_keeps_one_won_one_lost_valid_probabilities_and_stages_with_deals() {
     let app = TestApp::new().await;
     seed_pipeline(&app).await;
@@ -604,7 +604,7 @@ async fn the_stage_editor_keeps_one_won_one_lost_valid_probabilities_and_stages_
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_settings_pages_render_for_a_director_and_for_staff_in_the_console() {
     let app = TestApp::new().await;
     seed_pipeline(&app).await;

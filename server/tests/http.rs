@@ -7,7 +7,7 @@ mod common;
 use axum::http::StatusCode;
 use common::{TestApp, email};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_answers_and_readiness_checks_the_database() {
     let app = TestApp::new().await;
     assert_eq!(app.get("/health", None).await.status, StatusCode::OK);
@@ -22,7 +22,7 @@ async fn health_answers_and_readiness_checks_the_database() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_landing_page_is_rendered_on_the_server_in_portuguese() {
     let app = TestApp::new().await;
     let reply = app.get("/", None).await;
@@ -37,7 +37,7 @@ async fn the_landing_page_is_rendered_on_the_server_in_portuguese() {
     assert!(reply.body.contains("lang=\"pt-BR\""), "html lang");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn english_is_served_to_whoever_chose_it() {
     let app = TestApp::new().await;
     let reply = app.get("/", Some("i18n_pref_locale=en")).await;
@@ -50,7 +50,7 @@ async fn english_is_served_to_whoever_chose_it() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_sees_the_company_page_with_its_money_format() {
     let app = TestApp::new().await;
     let cookie = app.session_for(&email("acme", "agente1")).await;
@@ -66,7 +66,7 @@ async fn a_member_sees_the_company_page_with_its_money_format() {
     assert!(reply.body.contains("Esta área está em construção"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guest_is_sent_to_sign_in_and_learns_nothing_about_the_company() {
     let app = TestApp::new().await;
     for uri in ["/acme", "/acme/deals", "/does-not-exist"] {
@@ -81,7 +81,7 @@ async fn a_guest_is_sent_to_sign_in_and_learns_nothing_about_the_company() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_tenants_areas_and_other_companies_are_not_found() {
     let app = TestApp::new().await;
     let cookie = app.session_for(&email("acme", "diretora")).await;
@@ -107,7 +107,7 @@ async fn unknown_tenants_areas_and_other_companies_are_not_found() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_response_carries_a_request_id_and_keeps_a_given_one() {
     let app = TestApp::new().await;
     let reply = app.get("/health", None).await;
@@ -130,7 +130,7 @@ async fn every_response_carries_a_request_id_and_keeps_a_given_one() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_outage_is_an_error_page_without_internal_detail() {
     let app = TestApp::new().await;
     let cookie = app.session_for(&email("acme", "diretora")).await;
@@ -145,7 +145,7 @@ async fn a_database_outage_is_an_error_page_without_internal_detail() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_is_forbidden_the_administration_areas_and_a_director_is_not() {
     let app = TestApp::new().await;
     let agent = app.session_for(&email("acme", "agente1")).await;
@@ -187,7 +187,7 @@ async fn an_agent_is_forbidden_the_administration_areas_and_a_director_is_not() 
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn static_assets_are_served_before_any_page_route() {
     let site = std::env::temp_dir().join(format!("performancy-site-{}", std::process::id()));
     std::fs::create_dir_all(site.join("pkg")).unwrap();

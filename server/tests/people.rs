@@ -180,7 +180,7 @@ fn every_call() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
     ]
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_is_forbidden_every_call_and_nothing_changes() {
     let app = TestApp::new().await;
     seed_squads(&app).await;
@@ -198,7 +198,7 @@ async fn an_agent_is_forbidden_every_call_and_nothing_changes() {
     assert_eq!(user_field(&app, "acme-agent2", "status").await, "ACTIVE");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_tenants_director_finds_nothing_by_slug_or_by_id() {
     let app = TestApp::new().await;
     seed_squads(&app).await;
@@ -242,7 +242,7 @@ async fn another_tenants_director_finds_nothing_by_slug_or_by_id() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guest_and_a_deactivated_user_are_unauthorized() {
     let app = TestApp::new().await;
     seed_squads(&app).await;
@@ -270,7 +270,7 @@ async fn a_guest_and_a_deactivated_user_are_unauthorized() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_manager_reads_only_the_squads_they_lead_and_changes_nothing() {
     let app = TestApp::new().await;
     seed_squads(&app).await;
@@ -429,7 +429,7 @@ async fn a_manager_reads_only_the_squads_they_lead_and_changes_nothing() {
     assert_eq!(user_field(&app, "acme-manager", "role").await, "MANAGER");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn directors_and_staff_search_people_accent_insensitively_filter_by_status_and_page() {
     let app = TestApp::new().await;
     let mut tx = app
@@ -531,7 +531,7 @@ async fn directors_and_staff_search_people_accent_insensitively_filter_by_status
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_director_invites_a_person_who_is_mailed_and_audited_but_never_as_admin() {
     let app = TestApp::new().await;
     let director = app.session_for(&email("acme", "diretora")).await;
@@ -680,7 +680,7 @@ async fn a_director_invites_a_person_who_is_mailed_and_audited_but_never_as_admi
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_director_changes_role_area_and_linkedin_with_the_change_audited() {
     let app = TestApp::new().await;
     let director = app.session_for(&email("acme", "diretora")).await;
@@ -731,7 +731,7 @@ async fn a_director_changes_role_area_and_linkedin_with_the_change_audited() {
     assert_eq!(audit_rows(&app, "acme").await.len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_last_active_director_can_be_neither_demoted_nor_deactivated() {
     let app = TestApp::new().await;
     let director = app.session_for(&email("acme", "diretora")).await;
@@ -847,7 +847,7 @@ async fn the_last_active_director_can_be_neither_demoted_nor_deactivated() {
     assert!(off.body.contains("user:last_director"), "{}", off.body);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deactivating_a_person_ends_their_session_and_reactivating_restores_them() {
     let app = TestApp::new().await;
     let director = app.session_for(&email("acme", "diretora")).await;
@@ -945,7 +945,7 @@ async fn deactivating_a_person_ends_their_session_and_reactivating_restores_them
     assert_eq!(user_field(&app, id, "status").await, "INVITED");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn directors_shape_squads_with_targets_in_the_companys_money_members_and_leaders() {
     let app = TestApp::new().await;
     seed_squads(&app).await;
@@ -1145,7 +1145,7 @@ async fn directors_shape_squads_with_targets_in_the_companys_money_members_and_l
     assert_eq!(updated["after"]["name"], "Leste Enterprise");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_users_pages_render_for_directors_and_managers_and_refuse_agents() {
     let app = TestApp::new().await;
     seed_squads(&app).await;

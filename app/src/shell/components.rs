@@ -132,14 +132,17 @@ pub fn area_label(i18n: I18nContext<Locale>, area: Area) -> &'static str {
 }
 
 #[component]
-fn NavLinks(slug: String, active: Area) -> impl IntoView {
+fn NavLinks(slug: String, active: Area, role: domain::UserRole) -> impl IntoView {
     let i18n = use_i18n();
     NAV_GROUPS
         .iter()
+        // Only the areas this role may open: no links that lead to "access not allowed".
+        .filter(|(_, areas)| areas.iter().any(|area| crate::policy::may_use_area(role, *area)))
         .map(|(group, areas)| {
             let group = *group;
             let links = areas
                 .iter()
+                .filter(|area| crate::policy::may_use_area(role, **area))
                 .map(|area| {
                     let area = *area;
                     let current = area == active;
@@ -180,7 +183,7 @@ pub fn TenantFrame(shell: TenantShell, active: Area, children: Children) -> impl
         <Header company=shell.name.clone()/>
         <div class="mx-auto flex max-w-7xl gap-6 px-4 py-6">
             <nav class="hidden w-56 shrink-0 md:block" aria-label=move || t_string!(i18n, nav_label).to_string()>
-                <NavLinks slug=slug.clone() active=active/>
+                <NavLinks slug=slug.clone() active=active role=shell.role/>
             </nav>
             <main id="main" class="min-w-0 flex-1">
                 {shell.acting_as_staff().then(|| view! {
@@ -192,7 +195,7 @@ pub fn TenantFrame(shell: TenantShell, active: Area, children: Children) -> impl
                 <details class="mb-4 rounded-lg border border-slate-200 bg-white md:hidden">
                     <summary class="cursor-pointer px-4 py-2 text-sm font-medium">{t!(i18n, menu)}</summary>
                     <nav class="px-1 pb-2" aria-label=move || t_string!(i18n, nav_label).to_string()>
-                        <NavLinks slug=slug.clone() active=active/>
+                        <NavLinks slug=slug.clone() active=active role=shell.role/>
                     </nav>
                 </details>
                 {children()}
