@@ -162,16 +162,32 @@ impl TestApp {
         }
     }
 
+    /// Sends a request through the router. A response that has not arrived after 20 s is a stall
+    /// (seen rarely in server-side rendering under the test harness, cause not yet found): it is
+    /// reported on stderr and the request is sent once more, so a stall shows in the log instead
+    /// of hanging the whole suite; a second stall fails the test.
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
+        let (parts, body) = request.into_parts();
+        let body = body.collect().await.unwrap().to_bytes();
+        for attempt in 1..=2 {
+            let request = Request::from_parts(parts.clone(), Body::from(body.clone()));
+            let exchange = async {
+                let response = self.router.clone().oneshot(request).await.unwrap();
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = response.into_body().collect().await.unwrap().to_bytes();
+                Reply {
+                    status,
+                    headers,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                }
+            };
+            match tokio::time::timeout(std::time::Duration::from_secs(20), exchange).await {
+                Ok(reply) => return reply,
+                Err(_) => eprintln!("STALL: {} {} (attempt {attempt})", parts.method, parts.uri),
+            }
         }
+        panic!("{} {} stalled twice", parts.method, parts.uri);
     }
 
     pub async fn get(&self, uri: &str, cookie: Option<&str>) -> Reply {
