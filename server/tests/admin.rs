@@ -7,21 +7,11 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Reply, TestApp, email, user_id};
+use common::{TestApp, api, email, json, user_id};
 use db::testing::TestDb;
 use serde_json::Value;
 
 const STAFF: &str = "suporte@performancy.dev";
-
-async fn api(app: &TestApp, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
-    app.post_form(&format!("/api/{endpoint}"), form, cookie)
-        .await
-}
-
-fn json(reply: &Reply) -> Value {
-    serde_json::from_str(&reply.body)
-        .unwrap_or_else(|_| panic!("not JSON ({}): {}", reply.status, reply.body))
-}
 
 fn new_company<'a>(name: &'a str, slug: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![

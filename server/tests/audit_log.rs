@@ -5,18 +5,14 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Reply, TestApp, email};
+use common::{Reply, TestApp, api, email};
 use db::testing::TestDb;
 use serde_json::Value;
 
-async fn api(app: &TestApp, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
-    app.post_form(&format!("/api/{endpoint}"), form, cookie)
-        .await
-}
-
+/// The JSON of a successful answer.
 fn json(reply: &Reply) -> Value {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    serde_json::from_str(&reply.body).unwrap()
+    common::json(reply)
 }
 
 fn actions(page: &Value) -> Vec<String> {

@@ -8,19 +8,9 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Reply, TestApp, email};
+use common::{Reply, TestApp, api, email, json as json_of};
 use db::testing::TestDb;
 use serde_json::{Value, json};
-
-async fn api(app: &TestApp, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
-    app.post_form(&format!("/api/{endpoint}"), form, cookie)
-        .await
-}
-
-fn json_of(reply: &Reply) -> Value {
-    serde_json::from_str(&reply.body)
-        .unwrap_or_else(|_| panic!("not JSON ({}): {}", reply.status, reply.body))
-}
 
 /// Acme's default pipeline (as a company created from the console has), one lead and one deal in
 /// `proposal`.

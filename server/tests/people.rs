@@ -8,19 +8,9 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Reply, TestApp, email, user_id};
+use common::{TestApp, api, email, json, user_id};
 use db::testing::TestDb;
 use serde_json::Value;
-
-async fn api(app: &TestApp, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
-    app.post_form(&format!("/api/{endpoint}"), form, cookie)
-        .await
-}
-
-fn json(reply: &Reply) -> Value {
-    serde_json::from_str(&reply.body)
-        .unwrap_or_else(|_| panic!("not JSON ({}): {}", reply.status, reply.body))
-}
 
 /// Acme's squads: "Sul" led by the manager with agent1, "Norte" with agent2 and no leader.
 async fn seed_squads(app: &TestApp) {

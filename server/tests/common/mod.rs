@@ -276,3 +276,20 @@ pub fn urlencode(value: &str) -> String {
     }
     out
 }
+
+/// Calls a server function the way the browser does: a form POST to `/api/<endpoint>`.
+pub async fn api(
+    app: &TestApp,
+    endpoint: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> Reply {
+    app.post_form(&format!("/api/{endpoint}"), form, cookie)
+        .await
+}
+
+/// The JSON a server function answered.
+pub fn json(reply: &Reply) -> serde_json::Value {
+    serde_json::from_str(&reply.body)
+        .unwrap_or_else(|_| panic!("not JSON ({}): {}", reply.status, reply.body))
+}
