@@ -17,59 +17,14 @@ use serde_json::json;
 use crate::calendar::{DemoCalendar, cuid};
 use crate::offering::Offering;
 use crate::people::Seller;
+use domain::pipeline::DEFAULT_STAGES;
+
 use crate::rows::{DealRow, LeadRow, StageRow};
 use crate::transcripts::business_email;
 use crate::vocabulary::{
     CITIES, COMPANY_SIZES, COMPANY_SUFFIXES, LEAD_SOURCES, LEAD_STATUSES, POSITIONS, SECTORS,
     SURNAMES, mobile_phone, person_name, pick,
 };
-
-pub struct StageSpec {
-    pub key: &'static str,
-    pub name: &'static str,
-    pub probability: u32,
-    pub kind: StageKind,
-}
-
-/// Every company's default pipeline (PRODUCT.md "Pipeline stages").
-pub const DEFAULT_STAGES: [StageSpec; 6] = [
-    StageSpec {
-        key: "prospecting",
-        name: "Prospecção",
-        probability: 10,
-        kind: StageKind::Open,
-    },
-    StageSpec {
-        key: "qualification",
-        name: "Qualificação",
-        probability: 25,
-        kind: StageKind::Open,
-    },
-    StageSpec {
-        key: "proposal",
-        name: "Proposta",
-        probability: 50,
-        kind: StageKind::Open,
-    },
-    StageSpec {
-        key: "negotiation",
-        name: "Negociação",
-        probability: 75,
-        kind: StageKind::Open,
-    },
-    StageSpec {
-        key: "won",
-        name: "Ganho",
-        probability: 100,
-        kind: StageKind::Won,
-    },
-    StageSpec {
-        key: "lost",
-        name: "Perdido",
-        probability: 0,
-        kind: StageKind::Lost,
-    },
-];
 
 /// Relative frequency of each default stage among generated deals, in the same order.
 const STAGE_WEIGHTS: [u32; 6] = [14, 15, 18, 11, 26, 16];
