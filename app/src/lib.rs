@@ -14,6 +14,7 @@ pub mod company;
 pub mod error;
 pub mod fields;
 pub mod forms;
+pub mod integrations;
 pub mod mail;
 pub mod people;
 pub mod policy;
@@ -91,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!(":slug/users/squads") view=crate::people::pages::SquadsPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/settings") view=crate::company::pages::SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/audit") view=crate::audit::pages::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/integrations") view=crate::integrations::pages::IntegrationsPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/:area") view=AreaPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>

@@ -12,6 +12,8 @@ pub struct AppState {
     pub settings: Settings,
     /// SMTP, or the development outbox.
     pub mailer: crate::mail::server::Mailer,
+    /// Seals and opens integration credentials (`INTEGRATION_KEYS`).
+    pub keyring: std::sync::Arc<vault::Keyring>,
 }
 
 /// The part of the configuration that pages and handlers read.
@@ -26,6 +28,26 @@ pub struct Settings {
     pub public_base_url: String,
     /// Proxies whose `X-Forwarded-For` is believed; empty means the socket's address is the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Where the LLM providers' APIs are reached (a proxy, or a mock in tests); public when unset.
+    pub ai_base_urls: AiBaseUrls,
+}
+
+/// Base URLs of the LLM APIs (`ANTHROPIC_BASE_URL`, `OPENAI_BASE_URL`, `GEMINI_BASE_URL`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AiBaseUrls {
+    pub anthropic: Option<String>,
+    pub openai: Option<String>,
+    pub gemini: Option<String>,
+}
+
+impl AiBaseUrls {
+    pub fn for_provider(&self, provider: analyser::llm::Provider) -> Option<&str> {
+        match provider {
+            analyser::llm::Provider::Anthropic => self.anthropic.as_deref(),
+            analyser::llm::Provider::OpenAi => self.openai.as_deref(),
+            analyser::llm::Provider::Gemini => self.gemini.as_deref(),
+        }
+    }
 }
 
 impl AppState {

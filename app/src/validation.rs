@@ -140,6 +140,9 @@ pub fn problem_message(i18n: leptos_i18n::I18nContext<Locale>, problem: &Problem
         ("from" | "to", "date") => t!(i18n, problem_date).into_any(),
         ("user_id", "inactive") => t!(i18n, problem_user_inactive).into_any(),
         ("polling_interval", _) => t!(i18n, problem_polling).into_any(),
+        ("model", _) => t!(i18n, problem_model).into_any(),
+        ("api_key", _) => t!(i18n, problem_api_key).into_any(),
+        ("provider", _) => t!(i18n, problem_provider).into_any(),
         ("stages", "has_deals") => {
             let stage = detail.clone();
             t!(i18n, problem_stage_has_deals, stage = move || stage.clone()).into_any()

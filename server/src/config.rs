@@ -7,6 +7,7 @@
 use std::env;
 
 use app::mail::server::{Mailbox, SmtpSettings, SmtpTls, parse_sender};
+pub use app::state::AiBaseUrls;
 use sqlx::postgres::PgConnectOptions;
 
 pub const DEV_DATABASE_URL: &str = "postgres://performancy_app@127.0.0.1:55432/performancy";
@@ -15,6 +16,10 @@ const DEV_SECRET_KEY: &str = "development-only-secret-key-never-use-in-productio
 const MIN_SECRET_LEN: usize = 32;
 /// The sender of development mail when `MAIL_FROM` is unset.
 pub const DEV_MAIL_FROM: &str = "Performancy <no-reply@performancy.local>";
+/// The key that seals integration credentials in development when `INTEGRATION_KEYS` is unset.
+/// Public, so anything sealed with it is readable by anyone: production refuses it.
+const DEV_INTEGRATION_KEYS: &str = "dev2026:ZGV2ZWxvcG1lbnQtb25seS1rZXktMzItYnl0ZXMhISE=";
+const DEV_INTEGRATION_KEY_ID: &str = "dev2026";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -44,6 +49,15 @@ pub struct Config {
     pub log_format: LogFormat,
     /// The SMTP server; `None` only in development, where mail goes to the outbox page instead.
     pub smtp: Option<SmtpSettings>,
+    /// Keys sealing integration credentials (`INTEGRATION_KEYS`, `INTEGRATION_ACTIVE_KEY`).
+    pub integration_keys: vault::Keyring,
+    /// Whether this instance runs the background worker (`BACKGROUND_JOBS`, on by default).
+    pub background_jobs: bool,
+    /// The LLM price table (`AI_PRICES_FILE`), as TOML text; the built-in table when unset.
+    pub ai_prices: Option<String>,
+    /// Base URLs of the LLM APIs (`ANTHROPIC_BASE_URL`, `OPENAI_BASE_URL`, `GEMINI_BASE_URL`), for a
+    /// proxy or a gateway; the public APIs when unset.
+    pub ai_base_urls: AiBaseUrls,
     /// Who mail comes from (`MAIL_FROM`).
     pub mail_from: Mailbox,
 }
@@ -224,6 +238,56 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, Confi
         None => return Err(ConfigError::Missing("MAIL_FROM")),
     };
 
+    let integration_keys = match (get("INTEGRATION_KEYS"), get("INTEGRATION_ACTIVE_KEY")) {
+        (Some(keys), Some(active)) => {
+            vault::Keyring::parse(&keys, &active).map_err(|e| ConfigError::Invalid {
+                name: "INTEGRATION_KEYS",
+                reason: e.to_string(),
+            })?
+        }
+        (Some(_), None) => return Err(ConfigError::Missing("INTEGRATION_ACTIVE_KEY")),
+        (None, _) if dev => vault::Keyring::parse(DEV_INTEGRATION_KEYS, DEV_INTEGRATION_KEY_ID)
+            .map_err(|e| ConfigError::Invalid {
+                name: "INTEGRATION_KEYS",
+                reason: format!("the development key: {e}"),
+            })?,
+        (None, _) => return Err(ConfigError::Missing("INTEGRATION_KEYS")),
+    };
+    if !dev
+        && integration_keys
+            .key_ids()
+            .any(|id| id == DEV_INTEGRATION_KEY_ID)
+    {
+        return Err(ConfigError::Invalid {
+            name: "INTEGRATION_KEYS",
+            reason: "the development key cannot be used in production".into(),
+        });
+    }
+    let background_jobs = match get("BACKGROUND_JOBS").as_deref() {
+        None | Some("1") | Some("true") | Some("on") => true,
+        Some("0") | Some("false") | Some("off") => false,
+        Some(other) => {
+            return Err(ConfigError::Invalid {
+                name: "BACKGROUND_JOBS",
+                reason: format!("{other:?} is not on/off"),
+            });
+        }
+    };
+    let ai_prices = match get("AI_PRICES_FILE") {
+        None => None,
+        Some(path) => Some(
+            std::fs::read_to_string(&path).map_err(|e| ConfigError::Invalid {
+                name: "AI_PRICES_FILE",
+                reason: format!("cannot read {path}: {e}"),
+            })?,
+        ),
+    };
+    let ai_base_urls = AiBaseUrls {
+        anthropic: get("ANTHROPIC_BASE_URL"),
+        openai: get("OPENAI_BASE_URL"),
+        gemini: get("GEMINI_BASE_URL"),
+    };
+
     Ok(Config {
         environment,
         database,
@@ -236,6 +300,10 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, Confi
         log_format,
         smtp,
         mail_from,
+        integration_keys,
+        background_jobs,
+        ai_prices,
+        ai_base_urls,
     })
 }
 
@@ -362,7 +430,31 @@ mod tests {
             ("SMTP_HOST", "smtp.example.com"),
             ("MAIL_FROM", "no-reply@example.com"),
         ]);
+        assert_eq!(
+            config(&good).err(),
+            Some(ConfigError::Missing("INTEGRATION_KEYS"))
+        );
+        let mut dev_vault_key = good.clone();
+        dev_vault_key.extend([
+            ("INTEGRATION_KEYS", DEV_INTEGRATION_KEYS),
+            ("INTEGRATION_ACTIVE_KEY", DEV_INTEGRATION_KEY_ID),
+        ]);
+        assert!(matches!(
+            config(&dev_vault_key),
+            Err(ConfigError::Invalid {
+                name: "INTEGRATION_KEYS",
+                ..
+            })
+        ));
+        good.extend([
+            (
+                "INTEGRATION_KEYS",
+                "k2026:cHJvZHVjdGlvbi1rZXktb2YtMzItYnl0ZXMtbG9uZyE=",
+            ),
+            ("INTEGRATION_ACTIVE_KEY", "k2026"),
+        ]);
         let cfg = config(&good).unwrap();
+        assert_eq!(cfg.integration_keys.active_key_id(), "k2026");
         assert!(!cfg.migrate_on_start);
         assert_eq!(cfg.log_format, LogFormat::Json);
     }

@@ -2,6 +2,7 @@
 
 pub mod commands;
 pub mod config;
+pub mod jobs;
 pub mod routes;
 pub mod serve;
 pub mod telemetry;
@@ -19,6 +20,10 @@ pub enum ServerError {
     Demo(#[from] demo::DemoError),
     #[error("password hashing")]
     Password(#[from] app::auth::password::PasswordError),
+    #[error("background job")]
+    Job(#[from] jobs::JobError),
+    #[error("integration keys")]
+    Vault(#[from] vault::VaultError),
     #[error("{0}")]
     Usage(String),
 }

@@ -21,6 +21,15 @@ enum Command {
     SeedDemo(commands::SeedDemoArgs),
     /// Create a staff (ADMIN) user; the password is read from PERFORMANCY_STAFF_PASSWORD or stdin.
     CreateStaff(commands::CreateStaffArgs),
+    /// Analyse a company's conversations again (all companies without --company).
+    Reanalyse(commands::ReanalyseArgs),
+    /// Print a new key for INTEGRATION_KEYS, as `<id>:<base64>`.
+    GenerateIntegrationKey {
+        /// The key's id, e.g. k2027.
+        id: String,
+    },
+    /// Re-seal every integration's credentials under INTEGRATION_ACTIVE_KEY.
+    RotateIntegrationKeys,
 }
 
 #[tokio::main]
@@ -38,6 +47,9 @@ async fn main() -> std::process::ExitCode {
         Command::Migrate => commands::migrate(&config).await,
         Command::SeedDemo(args) => commands::seed_demo(&config, args).await,
         Command::CreateStaff(args) => commands::create_staff(&config, args).await,
+        Command::Reanalyse(args) => commands::reanalyse(&config, args).await,
+        Command::GenerateIntegrationKey { id } => commands::generate_integration_key(&id),
+        Command::RotateIntegrationKeys => commands::rotate_integration_keys(&config).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

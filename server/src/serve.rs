@@ -9,7 +9,7 @@ use axum_login::tower_sessions::ExpiredDeletion;
 use leptos::config::get_configuration;
 
 use crate::config::Config;
-use crate::{ServerError, routes};
+use crate::{ServerError, jobs, routes};
 
 pub async fn run(config: Config) -> Result<(), ServerError> {
     if config.migrate_on_start
@@ -37,10 +37,21 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
             public_origin: config.public_origin(),
             public_base_url: config.public_base_url.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
+            ai_base_urls: config.ai_base_urls.clone(),
         },
         mailer,
+        keyring: std::sync::Arc::new(config.integration_keys.clone()),
     };
     let app = routes::router(state);
+    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    let worker = config.background_jobs.then(|| {
+        let worker = jobs::Worker::new(db.clone(), jobs::AiSettings::from_config(&config));
+        let mut stop = worker_stopped.clone();
+        tokio::spawn(worker.run_until(async move {
+            // Either a stop or a dropped sender ends the worker.
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        }))
+    });
     let expired_sessions = tokio::spawn(
         db.session_store()
             .continuously_delete_expired(Duration::from_secs(300)),
@@ -61,6 +72,16 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     expired_sessions.abort();
+    if let Some(worker) = worker {
+        let _ = stop_worker.send(true);
+        tracing::info!("waiting for the background job in hand");
+        if tokio::time::timeout(Duration::from_secs(30), worker)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the background job did not finish in 30 s; its lease will expire");
+        }
+    }
     tracing::info!("draining connections to the database");
     tokio::time::timeout(Duration::from_secs(10), db.close())
         .await

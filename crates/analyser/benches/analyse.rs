@@ -14,6 +14,7 @@ use analyser::{
     PlaybookObjection, PlaybookSection,
 };
 use chrono::NaiveDate;
+use cpu_time::ThreadTime;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -153,16 +154,13 @@ fn playbook() -> Playbook {
 /// CPU time this thread has used. Throughput "per core" is conversations per CPU-second: wall-clock
 /// time on a shared machine would also count the time other processes held the core.
 fn thread_cpu_time() -> Duration {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `now` is a valid, writable timespec and CLOCK_THREAD_CPUTIME_ID is supported by Linux
-    // and the BSDs; on failure the call leaves it zeroed, which the caller treats as zero time.
-    unsafe {
-        libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now);
+    match ThreadTime::try_now() {
+        Ok(now) => now.as_duration(),
+        Err(e) => {
+            eprintln!("analyse bench: the thread CPU clock cannot be read: {e}");
+            std::process::exit(1);
+        }
     }
-    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
 fn main() {

@@ -43,6 +43,12 @@ impl BuiltinAnalyser {
     pub fn shared() -> Result<&'static BuiltinAnalyser, &'static LexiconError> {
         SHARED.as_ref()
     }
+
+    /// The compiled lexicon, which the LLM analyser's prompt and checks share with this one.
+    #[cfg(feature = "llm")]
+    pub(crate) fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
 }
 
 impl Analyser for BuiltinAnalyser {

@@ -3,9 +3,10 @@
 //! and scores it against the company's playbook and methodology (SPICED, SPIN, MEDDIC or BANT).
 //!
 //! It is plain Rust with no web framework and no database, so the server's background job, the
-//! `analyse` command and the tests all call the same [`analyse_conversation`]. Every analyser — the
-//! built-in one here, LLM providers later — implements [`Analyser`] and answers with the same
-//! [`Analysis`] type, whose fields are the `conversations` columns.
+//! `analyse` command and the tests all call the same [`analyse_conversation`]. Every analyser answers
+//! with the same [`Analysis`] type, whose fields are the `conversations` columns: the built-in one
+//! here (through [`Analyser`]), and with the `llm` feature the LLM providers of the `llm` module, which are
+//! asynchronous and fall back to the built-in result when they fail.
 //!
 //! The built-in analyser is deterministic and needs no network: accent/case folding, Portuguese and
 //! English stemming, and lexicons kept as readable TOML files in `lexicon/`. Every score it gives
@@ -26,13 +27,17 @@ mod summary;
 mod text;
 mod transcript;
 
+#[cfg(feature = "llm")]
+pub mod llm;
+
 pub use builtin::{BUILTIN_VERSION, BuiltinAnalyser};
 pub use domain::{ConversationChannel, ConversationSentiment};
 pub use lexicon::LexiconError;
 pub use model::*;
 
-/// Something that turns a conversation and a playbook into an [`Analysis`]. The built-in analyser
-/// implements it; LLM providers will, falling back to the built-in result when they fail.
+/// Something that turns a conversation and a playbook into an [`Analysis`] on the spot: the built-in
+/// analyser. The LLM providers (feature `llm`) need the network, so theirs is an `async` call that
+/// takes the built-in result to fall back on.
 pub trait Analyser {
     fn analyse(&self, input: &ConversationInput, playbook: &Playbook) -> Analysis;
 }

@@ -11,6 +11,7 @@
 //! The pool itself is private: there is no third way.
 
 mod error;
+pub mod jobs;
 pub mod lookups;
 pub mod scope;
 pub mod staff;

@@ -124,7 +124,7 @@ pub struct Origin<'a> {
 }
 
 pub struct Lookups<'a> {
-    pool: &'a PgPool,
+    pub(crate) pool: &'a PgPool,
 }
 
 impl<'a> Lookups<'a> {

@@ -399,6 +399,7 @@ const NAMED_LOOKUPS: &[&str] = &[
     "auth_store_token",
     "auth_throttle_status",
     "auth_update_own_profile",
+    "claim_jobs",
     "create_staff_user",
     "lookup_company_by_slug",
     "lookup_membership",

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use app::mail::server::{DevOutbox, Mailer, parse_sender};
-use app::state::{AppState, Settings};
+use app::state::{AiBaseUrls, AppState, Settings};
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
@@ -16,6 +16,13 @@ use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "senha-de-teste-segura";
+
+/// The keyring the test app seals integration credentials with.
+pub fn test_keyring() -> vault::Keyring {
+    // 32 bytes: "test-only-integration-key-32-byt".
+    vault::Keyring::parse("test:dGVzdC1vbmx5LWludGVncmF0aW9uLWtleS0zMi1ieXQ=", "test")
+        .expect("the test key")
+}
 
 pub struct TestApp {
     pub router: axum::Router,
@@ -75,19 +82,24 @@ pub fn email(company: &str, local: &str) -> String {
 
 impl TestApp {
     pub async fn new() -> Self {
-        Self::with_settings(true, ".").await
+        Self::with_settings(true, ".", AiBaseUrls::default()).await
     }
 
     pub async fn production() -> Self {
-        Self::with_settings(false, ".").await
+        Self::with_settings(false, ".", AiBaseUrls::default()).await
     }
 
     /// A development app serving static files from `site_root`.
     pub async fn with_site_root(site_root: &str) -> Self {
-        Self::with_settings(true, site_root).await
+        Self::with_settings(true, site_root, AiBaseUrls::default()).await
     }
 
-    async fn with_settings(development: bool, site_root: &str) -> Self {
+    /// A development app whose LLM providers are reached at these base URLs (mock servers).
+    pub async fn with_ai_base_urls(ai_base_urls: AiBaseUrls) -> Self {
+        Self::with_settings(true, ".", ai_base_urls).await
+    }
+
+    async fn with_settings(development: bool, site_root: &str, ai_base_urls: AiBaseUrls) -> Self {
         let test = TestDb::new().await;
         let hash = app::auth::password::hash_password(PASSWORD.to_owned())
             .await
@@ -147,8 +159,10 @@ impl TestApp {
                 public_origin: origin.to_owned(),
                 public_base_url: origin.to_owned(),
                 trusted_proxies: Vec::new(),
+                ai_base_urls,
             },
             mailer,
+            keyring: std::sync::Arc::new(test_keyring()),
         };
         let router = server::routes::router(state.clone())
             .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));

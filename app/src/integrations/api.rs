@@ -1,0 +1,111 @@
+//! Server functions of a company's integrations. Thin: the tenant context, the area and policy
+//! check (DIRECTOR and staff only), one call of `server.rs`, the error's status.
+
+use leptos::prelude::*;
+
+use super::{ConnectionCheck, IntegrationsView};
+use crate::error::AppError;
+
+/// The request's tenant context, refused (403) to a role that may not manage integrations.
+#[cfg(feature = "ssr")]
+async fn integrations_ctx(
+    state: &crate::state::AppState,
+    slug: &str,
+) -> Result<db::TenantCtx, AppError> {
+    use crate::policy::{Action, Ownership, Resource, allows, may_use_area};
+    let ctx = crate::auth::server::tenant_ctx(&state.db, slug).await?;
+    if !may_use_area(ctx.role(), crate::shell::Area::Integrations)
+        || !allows(
+            ctx.role(),
+            Action::Update,
+            Resource::Integration,
+            Ownership::Other,
+        )
+    {
+        return Err(AppError::Forbidden);
+    }
+    Ok(ctx)
+}
+
+#[server(endpoint = "integrations/list")]
+pub async fn get_integrations(slug: String) -> Result<IntegrationsView, AppError> {
+    let state = crate::state::AppState::current()?;
+    crate::error::respond(
+        async {
+            let ctx = integrations_ctx(&state, &slug).await?;
+            super::server::load(&state, &ctx).await
+        }
+        .await,
+    )
+}
+
+/// Creates (empty `id`) or updates an AI integration; a blank `api_key` keeps the stored one.
+#[server(endpoint = "integrations/ai")]
+pub async fn save_ai_integration(
+    slug: String,
+    #[server(default)] id: String,
+    provider: String,
+    name: String,
+    #[server(default)] model: String,
+    #[server(default)] api_key: String,
+) -> Result<String, AppError> {
+    let state = crate::state::AppState::current()?;
+    crate::error::respond(
+        async {
+            let ctx = integrations_ctx(&state, &slug).await?;
+            let meta = crate::auth::server::request_meta(&state.settings);
+            let input = super::server::AiIntegrationInput {
+                id,
+                provider,
+                name,
+                model,
+                api_key,
+            };
+            super::server::save_ai(&state, &ctx, input, &meta).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "integrations/status")]
+pub async fn set_integration_active(
+    slug: String,
+    id: String,
+    active: bool,
+) -> Result<(), AppError> {
+    let state = crate::state::AppState::current()?;
+    crate::error::respond(
+        async {
+            let ctx = integrations_ctx(&state, &slug).await?;
+            let meta = crate::auth::server::request_meta(&state.settings);
+            super::server::set_active(&state, &ctx, &id, active, &meta).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "integrations/test")]
+pub async fn test_integration(slug: String, id: String) -> Result<ConnectionCheck, AppError> {
+    let state = crate::state::AppState::current()?;
+    crate::error::respond(
+        async {
+            let ctx = integrations_ctx(&state, &slug).await?;
+            super::server::test_connection(&state, &ctx, &id).await
+        }
+        .await,
+    )
+}
+
+/// Queues every conversation of the company for analysis again; how many.
+#[server(endpoint = "conversations/reanalyse")]
+pub async fn reanalyse_conversations(slug: String) -> Result<u64, AppError> {
+    let state = crate::state::AppState::current()?;
+    crate::error::respond(
+        async {
+            let ctx = integrations_ctx(&state, &slug).await?;
+            let meta = crate::auth::server::request_meta(&state.settings);
+            super::server::reanalyse(&state, &ctx, &meta).await
+        }
+        .await,
+    )
+}
