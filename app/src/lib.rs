@@ -17,6 +17,7 @@ pub mod forms;
 pub mod integrations;
 pub mod mail;
 pub mod people;
+pub mod pipeline;
 pub mod policy;
 pub mod profile;
 #[cfg(feature = "ssr")]
@@ -93,6 +94,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!(":slug/settings") view=crate::company::pages::SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/audit") view=crate::audit::pages::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/integrations") view=crate::integrations::pages::IntegrationsPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/leads") view=crate::pipeline::leads::LeadsPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/leads/:id") view=crate::pipeline::leads::LeadPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/deals") view=crate::pipeline::deals::DealsPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/deals/board") view=crate::pipeline::board::BoardPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/deals/:id") view=crate::pipeline::deals::DealPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/forecast") view=crate::pipeline::forecast::ForecastPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/:area") view=AreaPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>

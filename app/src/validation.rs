@@ -86,11 +86,16 @@ pub fn check_email(raw: &str) -> Result<String, AppError> {
 /// (leptos_i18n's cookie, then `Accept-Language`), Portuguese by default.
 #[cfg(feature = "ssr")]
 pub fn request_locale() -> domain::Locale {
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return domain::Locale::default();
-    };
-    let from_cookie = parts
-        .headers
+    match use_context::<http::request::Parts>() {
+        Some(parts) => locale_of_headers(&parts.headers),
+        None => domain::Locale::default(),
+    }
+}
+
+/// [`request_locale`] of a request's headers, for plain handlers outside Leptos.
+#[cfg(feature = "ssr")]
+pub fn locale_of_headers(headers: &http::HeaderMap) -> domain::Locale {
+    let from_cookie = headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -99,8 +104,7 @@ pub fn request_locale() -> domain::Locale {
         .find(|(name, _)| *name == "i18n_pref_locale")
         .and_then(|(_, value)| domain::Locale::from_tag(value));
     let from_header = || {
-        parts
-            .headers
+        headers
             .get(http::header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').find_map(domain::Locale::from_tag))
@@ -133,11 +137,22 @@ pub fn problem_message(i18n: leptos_i18n::I18nContext<Locale>, problem: &Problem
         }
         ("user", "self") => t!(i18n, problem_user_self).into_any(),
         ("user", "not_invited") => t!(i18n, problem_not_invited).into_any(),
-        ("target", "negative") => t!(i18n, problem_amount_negative).into_any(),
-        ("target", "too_precise") => t!(i18n, problem_amount_precise).into_any(),
-        ("target", "too_large") => t!(i18n, problem_amount_large).into_any(),
-        ("target", _) => t!(i18n, problem_amount).into_any(),
-        ("from" | "to", "date") => t!(i18n, problem_date).into_any(),
+        ("target" | "value" | "min" | "max", "negative") => {
+            t!(i18n, problem_amount_negative).into_any()
+        }
+        ("target" | "value" | "min" | "max", "too_precise") => {
+            t!(i18n, problem_amount_precise).into_any()
+        }
+        ("target" | "value" | "min" | "max", "too_large") => {
+            t!(i18n, problem_amount_large).into_any()
+        }
+        ("target" | "value" | "min" | "max", _) => t!(i18n, problem_amount).into_any(),
+        (_, "date") => t!(i18n, problem_date).into_any(),
+        (_, "percent") => t!(i18n, problem_percent).into_any(),
+        ("phone", _) => t!(i18n, problem_phone).into_any(),
+        ("lead_id", _) => t!(i18n, problem_lead).into_any(),
+        ("stage", _) => t!(i18n, problem_stage_unknown).into_any(),
+        ("owner_id", _) => t!(i18n, problem_owner).into_any(),
         ("user_id", "inactive") => t!(i18n, problem_user_inactive).into_any(),
         ("polling_interval", _) => t!(i18n, problem_polling).into_any(),
         ("model", _) => t!(i18n, problem_model).into_any(),

@@ -61,6 +61,9 @@ pub fn router(state: AppState) -> Router {
         .route("/invite/{token}", post(links::accept_invitation))
         .route("/reset", post(links::request_reset))
         .route("/reset/{token}", post(links::complete_reset))
+        // The lists' CSV exports (their filters are the query string).
+        .route("/{slug}/leads.csv", get(app::pipeline::export::export_leads))
+        .route("/{slug}/deals.csv", get(app::pipeline::export::export_deals))
         // Server functions change state only through POST; no GET route reaches them.
         .route("/api/{*fn_name}", post(server_fn))
         // Static assets before the pages: `/{slug}/{area}` would otherwise claim `/pkg/app.js`.

@@ -190,6 +190,11 @@ pub fn current_user_view(user: &SessionUser) -> CurrentUser {
 /// unknown slug) is `NotFound`, never a hint that it exists.
 pub async fn tenant_ctx(db: &Db, slug: &str) -> Result<TenantCtx, AppError> {
     let user = require_user()?;
+    tenant_ctx_of(db, &user, slug).await
+}
+
+/// [`tenant_ctx`] for a user already known (plain handlers outside Leptos).
+pub async fn tenant_ctx_of(db: &Db, user: &SessionUser, slug: &str) -> Result<TenantCtx, AppError> {
     let slug = CompanySlug::parse(slug).map_err(|_| AppError::NotFound)?;
     db.lookups()
         .membership(&user.id, &slug)
@@ -199,9 +204,17 @@ pub async fn tenant_ctx(db: &Db, slug: &str) -> Result<TenantCtx, AppError> {
 
 /// Where the current request came from (client address, user agent), for audit rows.
 pub fn request_meta(settings: &crate::state::Settings) -> crate::audit::server::RequestMeta {
-    let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() else {
-        return crate::audit::server::RequestMeta::default();
-    };
+    match leptos::prelude::use_context::<http::request::Parts>() {
+        Some(parts) => request_meta_of(&parts, settings),
+        None => crate::audit::server::RequestMeta::default(),
+    }
+}
+
+/// [`request_meta`] of a request's parts, for plain handlers outside Leptos.
+pub fn request_meta_of(
+    parts: &http::request::Parts,
+    settings: &crate::state::Settings,
+) -> crate::audit::server::RequestMeta {
     let peer = super::handlers::peer_of(&parts.extensions);
     crate::audit::server::RequestMeta {
         ip: super::handlers::client_address(&parts.headers, peer, settings),
