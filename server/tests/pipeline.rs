@@ -19,6 +19,7 @@ const ACME: &str = "company-acme";
 /// - lead-a2 "Maria Souza" (agent2) with deal-a2 (agent2, negotiation, 2 000, own probability 80)
 /// - lead-x "Empresa Sem Dono" (nobody) with deal-x (nobody, prospecting, 500 USD)
 /// - lead-c "Carla Conversa" (agent2) that agent1 had a conversation with
+///
 /// Globex has lead-g.
 async fn seeded() -> TestApp {
     let app = TestApp::new().await;

@@ -90,8 +90,17 @@ pub fn timezone_names() -> Vec<String> {
     names
 }
 
+/// Whether `feature` is on for the transaction's company (its default when the JSON is silent).
+pub async fn feature_on(tx: &mut TenantTx, feature: Feature) -> Result<bool, db::DbError> {
+    let company_id = tx.company_id().to_owned();
+    let features = sqlx::query_scalar!("SELECT features FROM companies WHERE id = $1", company_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(features.is_some_and(|features| flag(&features, feature)))
+}
+
 /// A flag's value in the company's JSON, or its default when the JSON does not mention it.
-fn flag(features: &Value, feature: Feature) -> bool {
+pub fn flag(features: &Value, feature: Feature) -> bool {
     features
         .get(feature.key())
         .and_then(Value::as_bool)

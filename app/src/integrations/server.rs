@@ -158,15 +158,8 @@ async fn analysis_overview(
     .fetch_one(&mut **tx)
     .await
     .map_err(db::DbError::from)?;
-    let ai_analysis_on = sqlx::query_scalar!(
-        r#"SELECT coalesce((features ->> 'ai_analysis')::boolean, false) AS "on!"
-           FROM companies WHERE id = $1"#,
-        company_id
-    )
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(db::DbError::from)?
-    .unwrap_or(false);
+    let ai_analysis_on =
+        crate::company::server::feature_on(tx, crate::company::Feature::AiAnalysis).await?;
     let job = db::jobs::job_status(tx, db::jobs::kind::ANALYSE_CONVERSATIONS).await?;
     // The same choice the analysis job makes: the most recently changed ACTIVE AI integration.
     let engine = integrations

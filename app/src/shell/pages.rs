@@ -95,10 +95,10 @@ where
 
 #[component]
 pub fn TenantHome() -> impl IntoView {
-    with_tenant(
-        Area::Dashboard,
-        |shell| view! { <CompanyOverview shell/> <ComingSoon area=Area::Dashboard/> },
-    )
+    with_tenant(Area::Dashboard, |shell| {
+        let slug = shell.slug.clone();
+        view! { <CompanyOverview shell/> <crate::dashboard::pages::HomeCharts slug/> }
+    })
 }
 
 #[component]

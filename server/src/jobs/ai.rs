@@ -76,15 +76,7 @@ impl AiSettings {
     /// The analyser for the transaction's company.
     pub(super) async fn engine_for(&self, tx: &mut TenantTx) -> Result<Engine, JobError> {
         let company_id = tx.company_id().to_owned();
-        let ai_on = sqlx::query_scalar!(
-            r#"SELECT coalesce((features ->> 'ai_analysis')::boolean, false) AS "on!"
-               FROM companies WHERE id = $1"#,
-            company_id
-        )
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(DbError::from)?
-        .unwrap_or(false);
+        let ai_on = app::company::server::feature_on(tx, app::company::Feature::AiAnalysis).await?;
         if !ai_on {
             return Ok(Engine::Builtin);
         }
