@@ -11,6 +11,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod company;
+pub mod conversations;
 pub mod dashboard;
 pub mod error;
 pub mod fields;
@@ -102,6 +103,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!(":slug/deals/:id") view=crate::pipeline::deals::DealPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/forecast") view=crate::pipeline::forecast::ForecastPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/ranking") view=crate::dashboard::pages::RankingPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/conversations") view=crate::conversations::pages::ConversationsPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/conversations/:id") view=crate::conversations::pages::ConversationPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/:area") view=AreaPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>

@@ -137,6 +137,22 @@ impl Visibility {
         qb.push(")");
     }
 
+    /// `AND <conversations visible>` for a query over `conversations c`: they belong to the agent
+    /// who had them (an AGENT their own, a MANAGER their squads', a DIRECTOR all).
+    pub fn push_conversations(&self, qb: &mut QueryBuilder<'_, Postgres>) {
+        if self.all {
+            return;
+        }
+        qb.push(" AND c.user_id = ANY(")
+            .push_bind(self.owners.clone())
+            .push(")");
+    }
+
+    /// The people whose records the viewer sees (empty for "everyone").
+    pub fn people(&self) -> Option<&[String]> {
+        (!self.all).then_some(self.owners.as_slice())
+    }
+
     /// `AND <deals visible>` for a query over `deals d`.
     fn push_deals(&self, qb: &mut QueryBuilder<'_, Postgres>) {
         if self.all {
@@ -231,7 +247,10 @@ fn parse_percent(field: &str, raw: &str, locale: Locale) -> Result<Option<Decima
 }
 
 /// Owners the viewer may filter by and assign to.
-async fn owner_choices(tx: &mut TenantTx, vis: &Visibility) -> Result<Vec<OwnerChoice>, AppError> {
+pub async fn owner_choices(
+    tx: &mut TenantTx,
+    vis: &Visibility,
+) -> Result<Vec<OwnerChoice>, AppError> {
     let company_id = tx.company_id().to_owned();
     let rows = sqlx::query!(
         "SELECT id, name FROM users
