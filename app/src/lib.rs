@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod error;
 pub mod fields;
 pub mod forms;
+pub mod imports;
 pub mod integrations;
 pub mod mail;
 pub mod people;
@@ -96,6 +97,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!(":slug/settings") view=crate::company::pages::SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/audit") view=crate::audit::pages::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/integrations") view=crate::integrations::pages::IntegrationsPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/imports") view=crate::imports::pages::ImportsPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/imports/:id") view=crate::imports::pages::UploadPage ssr=SsrMode::Async/>
+                    <Route path=path!(":slug/imports/logs/:id") view=crate::imports::pages::ImportLogPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/leads") view=crate::pipeline::leads::LeadsPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/leads/:id") view=crate::pipeline::leads::LeadPage ssr=SsrMode::Async/>
                     <Route path=path!(":slug/deals") view=crate::pipeline::deals::DealsPage ssr=SsrMode::Async/>

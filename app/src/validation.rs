@@ -156,6 +156,17 @@ pub fn problem_message(i18n: leptos_i18n::I18nContext<Locale>, problem: &Problem
         ("user_id", "inactive") => t!(i18n, problem_user_inactive).into_any(),
         ("polling_interval", _) => t!(i18n, problem_polling).into_any(),
         ("model", _) => t!(i18n, problem_model).into_any(),
+        ("custom_config", _) => t!(i18n, problem_custom_config).into_any(),
+        ("stage_mapping", "stage") => {
+            let row = row_number(&detail);
+            t!(i18n, problem_stage_mapping_stage, row = move || row.clone()).into_any()
+        }
+        ("stage_mapping", _) => {
+            let row = row_number(&detail);
+            t!(i18n, problem_stage_mapping_line, row = move || row.clone()).into_any()
+        }
+        (_, "url") => t!(i18n, problem_url).into_any(),
+        ("integration", "inactive") => t!(i18n, problem_integration_inactive).into_any(),
         ("api_key", _) => t!(i18n, problem_api_key).into_any(),
         ("provider", _) => t!(i18n, problem_provider).into_any(),
         ("stages", "has_deals") => {

@@ -61,6 +61,12 @@ pub fn router(state: AppState) -> Router {
         .route("/invite/{token}", post(links::accept_invitation))
         .route("/reset", post(links::request_reset))
         .route("/reset/{token}", post(links::complete_reset))
+        // CSV uploads: a plain multipart form (works without JavaScript), up to 50 MB.
+        .route(
+            "/{slug}/imports",
+            post(app::imports::upload::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(app::imports::upload::BODY_LIMIT)),
+        )
         // The lists' CSV exports (their filters are the query string).
         .route("/{slug}/leads.csv", get(app::pipeline::export::export_leads))
         .route("/{slug}/deals.csv", get(app::pipeline::export::export_deals))

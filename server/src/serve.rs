@@ -45,7 +45,11 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     let app = routes::router(state);
     let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
     let worker = config.background_jobs.then(|| {
-        let worker = jobs::Worker::new(db.clone(), jobs::AiSettings::from_config(&config));
+        let worker = jobs::Worker::new(db.clone(), jobs::AiSettings::from_config(&config))
+            .with_crm_http(crm::HttpSettings {
+                allow_private_addresses: config.development(),
+                ..crm::HttpSettings::default()
+            });
         let mut stop = worker_stopped.clone();
         tokio::spawn(worker.run_until(async move {
             // Either a stop or a dropped sender ends the worker.

@@ -67,6 +67,74 @@ pub async fn save_ai_integration(
     )
 }
 
+/// Creates (empty `id`) or updates a CRM integration; blank secrets keep the stored ones. Asks for
+/// a sync right away.
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "integrations/crm")]
+pub async fn save_crm_integration(
+    slug: String,
+    #[server(default)] id: String,
+    provider: String,
+    name: String,
+    #[server(default)] token: String,
+    #[server(default)] company_domain: String,
+    #[server(default)] client_id: String,
+    #[server(default)] client_secret: String,
+    #[server(default)] refresh_token: String,
+    #[server(default)] accounts_url: String,
+    #[server(default)] api_domain: String,
+    #[server(default)] instance_url: String,
+    #[server(default)] login_url: String,
+    #[server(default)] auth_header_name: String,
+    #[server(default)] custom_config: String,
+    #[server(default)] stage_mapping: String,
+) -> Result<String, AppError> {
+    let state = crate::state::AppState::current()?;
+    crate::error::respond(
+        async {
+            let ctx = integrations_ctx(&state, &slug).await?;
+            let meta = crate::auth::server::request_meta(&state.settings);
+            let input = super::server::CrmIntegrationInput {
+                id,
+                provider,
+                name,
+                token,
+                company_domain,
+                client_id,
+                client_secret,
+                refresh_token,
+                accounts_url,
+                api_domain,
+                instance_url,
+                login_url,
+                auth_header_name,
+                custom_config,
+                stage_mapping,
+            };
+            super::server::save_crm(&state, &ctx, input, &meta).await
+        }
+        .await,
+    )
+}
+
+/// Asks for a CRM sync now; `full` (any value) syncs everything again, not only what changed.
+#[server(endpoint = "integrations/sync")]
+pub async fn sync_integration(
+    slug: String,
+    id: String,
+    #[server(default)] full: String,
+) -> Result<(), AppError> {
+    let state = crate::state::AppState::current()?;
+    crate::error::respond(
+        async {
+            let ctx = integrations_ctx(&state, &slug).await?;
+            let meta = crate::auth::server::request_meta(&state.settings);
+            super::server::sync_now(&state, &ctx, &id, !full.is_empty(), &meta).await
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "integrations/status")]
 pub async fn set_integration_active(
     slug: String,

@@ -22,6 +22,15 @@ pub const AI_PROVIDERS: [IntegrationProvider; 3] = [
     IntegrationProvider::Gemini,
 ];
 
+/// The CRM providers, in the order the form offers them.
+pub const CRM_PROVIDERS: [IntegrationProvider; 5] = [
+    IntegrationProvider::Hubspot,
+    IntegrationProvider::Pipedrive,
+    IntegrationProvider::Zoho,
+    IntegrationProvider::Salesforce,
+    IntegrationProvider::CustomApi,
+];
+
 /// The longest integration name.
 pub const MAX_NAME_CHARS: usize = 80;
 
@@ -68,6 +77,10 @@ pub struct IntegrationView {
     pub last_sync_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// CRM: provider stage → company stage key (`settings.stage_mapping`), one `a = b` per line.
+    pub stage_mapping: String,
+    /// CRM: the non-secret settings the form shows again (domain, region URLs, client id…).
+    pub public_config: Vec<(String, String)>,
 }
 
 /// How the analysis of the company's conversations stands.
@@ -93,6 +106,8 @@ pub struct AnalysisOverview {
 pub struct IntegrationsView {
     pub integrations: Vec<IntegrationView>,
     pub analysis: AnalysisOverview,
+    /// The company's pipeline stages (key, name), for the CRM stage mapping.
+    pub stages: Vec<(String, String)>,
 }
 
 /// What a connection test found, in terms the page translates.
@@ -107,4 +122,14 @@ pub enum ConnectionCheck {
     QuotaExhausted,
     /// No answer, or not one the provider's API gives.
     Unreachable,
+    /// The connected CRM user or app may not read leads and deals.
+    PermissionMissing,
+    /// The CRM account, domain or address does not exist.
+    AccountNotFound,
+    /// A private or internal address, refused outside development.
+    AddressNotAllowed,
+    /// The CRM answered with an error of its own; try later.
+    ProviderUnavailable,
+    /// The settings cannot work (a custom API's paths, a missing field).
+    Misconfigured,
 }

@@ -10,15 +10,18 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
 use super::api::{
-    ReanalyseConversations, SaveAiIntegration, SetIntegrationActive, TestIntegration,
-    get_integrations,
+    ReanalyseConversations, SaveAiIntegration, SaveCrmIntegration, SetIntegrationActive,
+    SyncIntegration, TestIntegration, get_integrations,
 };
 use super::{
-    AI_PROVIDERS, AnalysisOverview, ConnectionCheck, IntegrationView, default_model, provider_name,
+    AI_PROVIDERS, AnalysisOverview, CRM_PROVIDERS, ConnectionCheck, IntegrationView, default_model,
+    provider_name,
 };
 use crate::company::components::LoadFailed;
 use crate::error::AppError;
-use crate::fields::{BADGE, CARD, DANGER, PRIMARY, SECONDARY, SelectField, TextField};
+use crate::fields::{
+    BADGE, CARD, DANGER, INPUT, LABEL, PRIMARY, SECONDARY, SelectField, TextField,
+};
 use crate::i18n::*;
 use crate::shell::pages::with_tenant;
 use crate::shell::{Area, locale_of};
@@ -50,6 +53,11 @@ fn check_message(i18n: I18nContext<Locale>, check: ConnectionCheck) -> &'static 
         ConnectionCheck::RateLimited => t_string!(i18n, integration_test_rate_limited),
         ConnectionCheck::QuotaExhausted => t_string!(i18n, integration_test_quota),
         ConnectionCheck::Unreachable => t_string!(i18n, integration_test_unreachable),
+        ConnectionCheck::PermissionMissing => t_string!(i18n, integration_test_permission),
+        ConnectionCheck::AccountNotFound => t_string!(i18n, integration_test_account),
+        ConnectionCheck::AddressNotAllowed => t_string!(i18n, integration_test_address),
+        ConnectionCheck::ProviderUnavailable => t_string!(i18n, integration_test_provider_down),
+        ConnectionCheck::Misconfigured => t_string!(i18n, integration_test_misconfigured),
     }
 }
 
@@ -61,6 +69,11 @@ fn stored_error(i18n: I18nContext<Locale>, error: &str) -> String {
         "RateLimited" => Some(ConnectionCheck::RateLimited),
         "QuotaExhausted" => Some(ConnectionCheck::QuotaExhausted),
         "Unreachable" => Some(ConnectionCheck::Unreachable),
+        "PermissionMissing" => Some(ConnectionCheck::PermissionMissing),
+        "AccountNotFound" => Some(ConnectionCheck::AccountNotFound),
+        "AddressNotAllowed" => Some(ConnectionCheck::AddressNotAllowed),
+        "ProviderUnavailable" => Some(ConnectionCheck::ProviderUnavailable),
+        "Misconfigured" => Some(ConnectionCheck::Misconfigured),
         _ => None,
     };
     match check {
@@ -110,20 +123,15 @@ pub fn IntegrationsPage() -> impl IntoView {
                     Suspend::new(async move {
                         match data.await {
                             Ok(view) => {
-                                let ai: Vec<IntegrationView> = view
-                                    .integrations
-                                    .iter()
-                                    .filter(|i| i.kind == IntegrationType::Ai)
-                                    .cloned()
-                                    .collect();
+                                let of_kind = |kind: IntegrationType| -> Vec<IntegrationView> {
+                                    view.integrations.iter().filter(|i| i.kind == kind).cloned().collect()
+                                };
+                                let (ai, crm) = (of_kind(IntegrationType::Ai), of_kind(IntegrationType::Crm));
                                 view! {
                                     <div class="space-y-6">
+                                        <CrmPanel slug=slug.clone() integrations=crm stages=view.stages.clone() offset reload/>
                                         <AnalysisPanel slug=slug.clone() overview=view.analysis.clone() offset reload/>
                                         <AiPanel slug=slug.clone() integrations=ai offset reload/>
-                                        <section class=CARD aria-labelledby="crm-title">
-                                            <h2 id="crm-title" class="text-lg font-semibold">{t!(i18n, integrations_crm_title)}</h2>
-                                            <p class="mt-1 text-sm text-slate-500">{t!(i18n, integrations_crm_soon)}</p>
-                                        </section>
                                     </div>
                                 }
                                 .into_any()
@@ -365,3 +373,281 @@ fn AiIntegrationForm(
         </ActionForm>
     }
 }
+
+#[component]
+fn CrmPanel(
+    slug: String,
+    integrations: Vec<IntegrationView>,
+    stages: Vec<(String, String)>,
+    offset: FixedOffset,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let empty = integrations.is_empty();
+    let rows = integrations
+        .into_iter()
+        .map(|integration| view! { <CrmIntegrationRow slug=slug.clone() integration stages=stages.clone() offset reload/> })
+        .collect_view();
+    view! {
+        <section class=CARD aria-labelledby="crm-title" data-testid="crm-integrations">
+            <h2 id="crm-title" class="text-lg font-semibold">{t!(i18n, integrations_crm_title)}</h2>
+            <p class="mt-1 text-sm text-slate-500">{t!(i18n, integrations_crm_hint)}</p>
+            {empty.then(|| view! { <p class="mt-4 rounded-md bg-slate-50 p-3 text-sm text-slate-600">{t!(i18n, integrations_crm_empty)}</p> })}
+            <ul class="mt-4 divide-y divide-slate-100">{rows}</ul>
+            <details class="mt-4 rounded-lg border border-slate-200 p-4" open=empty>
+                <summary class="cursor-pointer text-sm font-semibold text-indigo-700">{t!(i18n, integration_add_crm)}</summary>
+                <CrmIntegrationForm slug=slug.clone() existing=None stages=stages.clone() reload/>
+            </details>
+            <p class="mt-3 text-xs"><a class="text-indigo-700 hover:underline" href=format!("/{slug}/imports")>{t!(i18n, integrations_crm_logs)}</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn CrmIntegrationRow(
+    slug: String,
+    integration: IntegrationView,
+    stages: Vec<(String, String)>,
+    offset: FixedOffset,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let toggle = ServerAction::<SetIntegrationActive>::new();
+    reload_on_success(outcome(toggle), reload);
+    let test = ServerAction::<TestIntegration>::new();
+    reload_on_success(outcome(test), reload);
+    let sync = ServerAction::<SyncIntegration>::new();
+    let active = integration.status == IntegrationStatus::Active
+        || integration.status == IntegrationStatus::Error;
+    let status = integration.status;
+    let id = integration.id.clone();
+    let hidden = move |name: &'static str, value: String| view! { <input type="hidden" name=name value=value/> };
+    let form_slug = slug.clone();
+    let keys = move || (slug.clone(), id.clone());
+    let (
+        (test_slug, test_id),
+        (sync_slug, sync_id),
+        (full_slug, full_id),
+        (toggle_slug, toggle_id),
+    ) = (keys(), keys(), keys(), keys());
+    view! {
+        <li class="py-4" data-testid="crm-integration">
+            <div class="flex flex-wrap items-start justify-between gap-3">
+                <div class="min-w-0">
+                    <p class="font-medium text-slate-900">
+                        {integration.name.clone()}
+                        <span class=format!("{BADGE} ml-2 {}", status_badge(status))>{move || status_label(i18n, status)}</span>
+                    </p>
+                    <p class="text-sm text-slate-600">{provider_name(integration.provider)}</p>
+                    {integration.last_sync_at.map(|at| view! { <p class="text-xs text-slate-500">{t!(i18n, integration_last_sync)}" "{move || when(at, offset, i18n)}</p> })}
+                    {integration.last_error.clone().map(|error| view! { <p class="text-xs text-rose-700" data-testid="integration-error">{t!(i18n, integration_last_error)}": "{move || stored_error(i18n, &error)}</p> })}
+                </div>
+                <div class="flex flex-wrap items-center gap-2">
+                    <ActionForm action=test>
+                        {hidden("slug", test_slug)}{hidden("id", test_id)}
+                        <button type="submit" class=SECONDARY disabled=move || test.pending().get()>{t!(i18n, integration_test)}</button>
+                    </ActionForm>
+                    {active.then(|| view! {
+                        <ActionForm action=sync>
+                            {hidden("slug", sync_slug)}{hidden("id", sync_id)}
+                            <button type="submit" class=SECONDARY disabled=move || sync.pending().get() data-testid="sync-now">{t!(i18n, integration_sync_now)}</button>
+                        </ActionForm>
+                        <ActionForm action=sync>
+                            {hidden("slug", full_slug)}{hidden("id", full_id)}{hidden("full", "1".to_owned())}
+                            <button type="submit" class=SECONDARY disabled=move || sync.pending().get()>{t!(i18n, integration_sync_full)}</button>
+                        </ActionForm>
+                    })}
+                    <ActionForm action=toggle>
+                        {hidden("slug", toggle_slug)}{hidden("id", toggle_id)}{hidden("active", (!active).to_string())}
+                        <button type="submit" class=if active { DANGER } else { SECONDARY } disabled=move || toggle.pending().get()>
+                            {if active { t!(i18n, integration_deactivate).into_any() } else { t!(i18n, integration_activate).into_any() }}
+                        </button>
+                    </ActionForm>
+                </div>
+            </div>
+            {move || test.value().get().map(|result| match result {
+                Ok(check) => view! {
+                    <p role="status" data-testid="integration-test-result"
+                        class=if check == ConnectionCheck::Works { "mt-2 text-sm font-medium text-emerald-700" } else { "mt-2 text-sm font-medium text-rose-700" }>
+                        {move || check_message(i18n, check)}
+                    </p>
+                }.into_any(),
+                Err(error) => view! { <LoadFailed error/> }.into_any(),
+            })}
+            {move || sync.value().get().map(|result| match result {
+                Ok(()) => view! { <p role="status" class="mt-2 text-sm text-emerald-700">{t!(i18n, integration_sync_queued)}</p> }.into_any(),
+                Err(error) => view! { <LoadFailed error/> }.into_any(),
+            })}
+            <details class="mt-3">
+                <summary class="cursor-pointer text-sm text-indigo-700">{t!(i18n, integration_edit)}</summary>
+                <CrmIntegrationForm slug=form_slug existing=Some(integration.clone()) stages reload/>
+            </details>
+        </li>
+    }
+}
+
+/// Adds or changes a CRM integration. The provider's own fields show for the chosen provider once
+/// the page is interactive; before that (or without JavaScript) all of them show, labelled.
+#[component]
+fn CrmIntegrationForm(
+    slug: String,
+    existing: Option<IntegrationView>,
+    stages: Vec<(String, String)>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    use domain::IntegrationProvider as P;
+    let i18n = use_i18n();
+    let action = ServerAction::<SaveCrmIntegration>::new();
+    let problem = problem_of(outcome(action));
+    reload_on_success(outcome(action), reload);
+    let is_new = existing.is_none();
+    let draft = if is_new {
+        drafted(action, "crm-integration")
+    } else {
+        NodeRef::new()
+    };
+    let prefix = existing
+        .as_ref()
+        .map(|i| format!("crm-{}", i.id))
+        .unwrap_or_else(|| "crm-new".to_owned());
+    let initial = existing.as_ref().map(|i| i.provider).unwrap_or(P::Hubspot);
+    let provider = RwSignal::new(initial);
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
+    let shown = move |providers: &'static [P]| {
+        move || !interactive.get() || providers.contains(&provider.get())
+    };
+    let public = |key: &str| {
+        existing
+            .as_ref()
+            .and_then(|i| {
+                i.public_config
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.clone())
+            })
+            .unwrap_or_default()
+    };
+    let or_default = |value: String, default: &str| {
+        if value.is_empty() {
+            default.to_owned()
+        } else {
+            value
+        }
+    };
+    let secret_hint = move || {
+        if is_new {
+            t!(i18n, field_api_key_hint_new).into_any()
+        } else {
+            t!(i18n, field_api_key_hint_edit).into_any()
+        }
+    };
+    let stages_hint = stages
+        .iter()
+        .map(|(k, n)| format!("{k} ({n})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mapping = existing
+        .as_ref()
+        .map(|i| i.stage_mapping.clone())
+        .unwrap_or_default();
+    let custom_config = public("custom_config");
+    let (company_domain, client_id, instance_url) = (
+        public("company_domain"),
+        public("client_id"),
+        public("instance_url"),
+    );
+    let accounts_url = or_default(public("accounts_url"), "https://accounts.zoho.com");
+    let api_domain = or_default(public("api_domain"), "https://www.zohoapis.com");
+    let login_url = or_default(public("login_url"), "https://login.salesforce.com");
+    let header_name = or_default(public("auth_header_name"), "Authorization");
+    let (existing_id, existing_name) = existing
+        .as_ref()
+        .map(|i| (i.id.clone(), i.name.clone()))
+        .unwrap_or_default();
+    let provider_select_id = format!("{prefix}-provider");
+    view! {
+        <ActionForm action node_ref=draft>
+            <input type="hidden" name="slug" value=slug/>
+            <input type="hidden" name="id" value=existing_id/>
+            <div class="mt-4 grid gap-4 sm:grid-cols-2">
+                <div>
+                    <label for=provider_select_id.clone() class=LABEL>{t!(i18n, field_provider)}</label>
+                    <select id=provider_select_id name="provider" class=INPUT
+                        on:change=move |ev| { if let Ok(p) = event_target_value(&ev).parse::<P>() { provider.set(p) } }>
+                        {CRM_PROVIDERS.iter().map(|p| {
+                            let p = *p;
+                            view! { <option value=p.as_str() selected=p == initial>{provider_name(p)}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <TextField id=format!("{prefix}-name") name="name" label=move || t!(i18n, field_integration_name)
+                    value=existing_name required=true maxlength=80 problem/>
+                <div class:hidden=move || !shown(&[P::Hubspot, P::Pipedrive, P::CustomApi])()>
+                    <TextField id=format!("{prefix}-token") name="token" kind="password" autocomplete="off"
+                        label=move || t!(i18n, field_crm_token) hint=secret_hint problem/>
+                </div>
+                <div class:hidden=move || !shown(&[P::Pipedrive])()>
+                    <TextField id=format!("{prefix}-domain") name="company_domain" label=move || t!(i18n, field_pipedrive_domain)
+                        value=company_domain hint=move || t!(i18n, field_pipedrive_domain_hint) problem/>
+                </div>
+                <div class:hidden=move || !shown(&[P::Zoho, P::Salesforce])()>
+                    <TextField id=format!("{prefix}-client-id") name="client_id" label=move || t!(i18n, field_client_id) value=client_id problem/>
+                </div>
+                <div class:hidden=move || !shown(&[P::Zoho, P::Salesforce])()>
+                    <TextField id=format!("{prefix}-client-secret") name="client_secret" kind="password" autocomplete="off"
+                        label=move || t!(i18n, field_client_secret) hint=secret_hint problem/>
+                </div>
+                <div class:hidden=move || !shown(&[P::Zoho, P::Salesforce])()>
+                    <TextField id=format!("{prefix}-refresh") name="refresh_token" kind="password" autocomplete="off"
+                        label=move || t!(i18n, field_refresh_token) hint=secret_hint problem/>
+                </div>
+                <div class:hidden=move || !shown(&[P::Zoho])()>
+                    <TextField id=format!("{prefix}-accounts") name="accounts_url" kind="url" label=move || t!(i18n, field_zoho_accounts)
+                        value=accounts_url problem/>
+                </div>
+                <div class:hidden=move || !shown(&[P::Zoho])()>
+                    <TextField id=format!("{prefix}-api-domain") name="api_domain" kind="url" label=move || t!(i18n, field_zoho_api)
+                        value=api_domain problem/>
+                </div>
+                <div class:hidden=move || !shown(&[P::Salesforce])()>
+                    <TextField id=format!("{prefix}-instance") name="instance_url" kind="url" label=move || t!(i18n, field_sf_instance)
+                        value=instance_url hint=move || t!(i18n, field_sf_instance_hint) problem/>
+                </div>
+                <div class:hidden=move || !shown(&[P::Salesforce])()>
+                    <TextField id=format!("{prefix}-login") name="login_url" kind="url" label=move || t!(i18n, field_sf_login)
+                        value=login_url problem/>
+                </div>
+                <div class:hidden=move || !shown(&[P::CustomApi])()>
+                    <TextField id=format!("{prefix}-header") name="auth_header_name" label=move || t!(i18n, field_custom_header)
+                        value=header_name problem/>
+                </div>
+                <div class=move || if shown(&[P::CustomApi])() { "sm:col-span-2" } else { "hidden" }>
+                    <label for=format!("{prefix}-custom") class=LABEL>{t!(i18n, field_custom_config)}</label>
+                    <textarea id=format!("{prefix}-custom") name="custom_config" rows="8" class=format!("{INPUT} font-mono text-xs")
+                        placeholder=CUSTOM_EXAMPLE>{custom_config}</textarea>
+                    <p class="mt-1 text-xs text-slate-500">{t!(i18n, field_custom_config_hint)}</p>
+                </div>
+                <div class="sm:col-span-2">
+                    <label for=format!("{prefix}-mapping") class=LABEL>{t!(i18n, field_stage_mapping)}</label>
+                    <textarea id=format!("{prefix}-mapping") name="stage_mapping" rows="4" class=format!("{INPUT} font-mono text-xs")
+                        placeholder="appointmentscheduled = qualification">{mapping}</textarea>
+                    <p class="mt-1 text-xs text-slate-500">{t!(i18n, field_stage_mapping_hint)}" "{stages_hint}</p>
+                </div>
+            </div>
+            <div class="mt-4 flex flex-wrap items-center gap-3">
+                <button type="submit" class=PRIMARY disabled=move || action.pending().get()>{t!(i18n, integration_save_sync)}</button>
+                <FormStatus value=outcome(action) fields=&["provider", "name", "token", "company_domain", "client_id", "client_secret", "refresh_token", "accounts_url", "api_domain", "instance_url", "login_url", "auth_header_name"]/>
+            </div>
+        </ActionForm>
+    }
+}
+
+const CUSTOM_EXAMPLE: &str = r#"{
+  "leads": { "url": "https://api.example.com/v1/contacts", "records_path": "data",
+             "next_cursor_path": "meta.next", "since_param": "updated_since",
+             "fields": { "id": "id", "name": "name", "email": "email", "updated_at": "updated_at" } },
+  "deals": { "url": "https://api.example.com/v1/deals", "records_path": "data",
+             "next_cursor_path": "meta.next",
+             "fields": { "id": "id", "title": "title", "stage": "stage", "value": "amount", "lead_id": "contact_id" } }
+}"#;

@@ -18,7 +18,15 @@ pub use ai::{AiSettings, FEATURE_CONVERSATION_ANALYSIS, UsageRow};
 pub use analyse::AnalyseReport;
 
 /// Every kind this worker knows how to run.
-const KINDS: &[&str] = &[jobs::kind::ANALYSE_CONVERSATIONS];
+const KINDS: &[&str] = &[
+    jobs::kind::ANALYSE_CONVERSATIONS,
+    ingest::jobs::CSV_IMPORT,
+    ingest::jobs::CRM_SYNC,
+];
+
+/// How often each worker makes sure every active CRM integration has its sync job waiting (a job
+/// that used its attempts on database errors is set FAILED; this takes it up again).
+const SCHEDULE_EVERY: Duration = Duration::from_secs(300);
 
 /// Why a run failed; its text goes to `jobs.last_error`, so it carries no personal data.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +35,10 @@ pub enum JobError {
     Db(#[from] DbError),
     #[error("unknown job kind {0:?}")]
     UnknownKind(String),
+    #[error("bad job payload: {0}")]
+    Payload(String),
+    #[error("import: {0}")]
+    Ingest(#[from] ingest::IngestError),
     #[error("{0}")]
     Failed(String),
 }
@@ -37,6 +49,7 @@ pub struct Worker {
     lease: Duration,
     idle_poll: Duration,
     ai: AiSettings,
+    crm_http: crm::HttpSettings,
 }
 
 impl Worker {
@@ -47,7 +60,14 @@ impl Worker {
             lease: Duration::from_secs(60),
             idle_poll: Duration::from_secs(2),
             ai,
+            crm_http: crm::HttpSettings::default(),
         }
+    }
+
+    /// How CRM APIs are called (timeouts, retries; private addresses only in development and tests).
+    pub fn with_crm_http(mut self, crm_http: crm::HttpSettings) -> Self {
+        self.crm_http = crm_http;
+        self
     }
 
     /// A shorter lease and poll, for tests that let a lease expire.
@@ -65,7 +85,14 @@ impl Worker {
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
         tracing::info!(worker = %self.id, "background worker started");
         tokio::pin!(shutdown);
+        let mut last_schedule: Option<std::time::Instant> = None;
         loop {
+            if last_schedule.is_none_or(|at| at.elapsed() >= SCHEDULE_EVERY) {
+                last_schedule = Some(std::time::Instant::now());
+                if let Err(err) = self.schedule_syncs().await {
+                    tracing::warn!(error = %err, "scheduling CRM syncs failed");
+                }
+            }
             let ran = tokio::select! {
                 () = &mut shutdown => break,
                 ran = self.run_due(1) => ran,
@@ -102,6 +129,24 @@ impl Worker {
         Ok(count)
     }
 
+    /// Makes sure every company's active CRM integrations have their sync jobs waiting.
+    pub async fn schedule_syncs(&self) -> Result<u64, JobError> {
+        let mut asked = 0;
+        for slug in self.db.lookups().staff_company_slugs().await? {
+            let Ok(slug) = domain::CompanySlug::parse(&slug) else {
+                continue;
+            };
+            let Some(company) = self.db.lookups().company_by_slug(&slug).await? else {
+                continue;
+            };
+            let ctx = db::SystemCtx::new(company.id, db::SystemActor::Job("crm_schedule"));
+            let mut tx = self.db.begin(&ctx).await?;
+            asked += ingest::schedule_syncs(&mut tx).await?;
+            tx.commit().await?;
+        }
+        Ok(asked)
+    }
+
     /// Runs due jobs until none is left (for commands and tests).
     pub async fn drain(&self) -> Result<usize, DbError> {
         let mut total = 0;
@@ -129,14 +174,16 @@ impl Worker {
             return;
         };
         let end = match &outcome {
-            Ok(()) => JobEnd::Succeeded { next_run_at: None },
+            Ok(next_run_at) => JobEnd::Succeeded {
+                next_run_at: *next_run_at,
+            },
             Err(err) => JobEnd::Failed {
                 error: err.to_string(),
                 retry_at: Utc::now() + retry_delay(job.attempts),
             },
         };
         match &outcome {
-            Ok(()) => tracing::info!(
+            Ok(_) => tracing::info!(
                 elapsed_ms = started.elapsed().as_millis() as u64,
                 "job done"
             ),
@@ -156,13 +203,40 @@ impl Worker {
         }
     }
 
-    async fn dispatch(&self, job: &ClaimedJob) -> Result<(), JobError> {
+    /// Runs one job; answers when it should run again (recurring work), if ever.
+    async fn dispatch(&self, job: &ClaimedJob) -> Result<Option<chrono::DateTime<Utc>>, JobError> {
+        let payload = |what: &str| JobError::Payload(format!("{what} for {}", job.kind));
         match job.kind.as_str() {
             jobs::kind::ANALYSE_CONVERSATIONS => {
                 let ctx = job.system_ctx(jobs::kind::ANALYSE_CONVERSATIONS);
                 let report = analyse::run(&self.db, &ctx, &self.ai).await?;
                 tracing::info!(?report, "conversations analysed");
-                Ok(())
+                Ok(None)
+            }
+            ingest::jobs::CSV_IMPORT => {
+                let p: ingest::jobs::CsvImportPayload = serde_json::from_value(job.payload.clone())
+                    .map_err(|_| payload("no upload"))?;
+                let ctx = job.system_ctx(ingest::jobs::CSV_IMPORT);
+                let report =
+                    ingest::run_csv_import(&self.db, &ctx, &p.upload_id, p.triggered_by.as_deref())
+                        .await?;
+                tracing::info!(?report, "CSV imported");
+                Ok(None)
+            }
+            ingest::jobs::CRM_SYNC => {
+                let p: ingest::jobs::CrmSyncPayload = serde_json::from_value(job.payload.clone())
+                    .map_err(|_| payload("no integration"))?;
+                let ctx = job.system_ctx(ingest::jobs::CRM_SYNC);
+                let report = ingest::run_crm_sync(
+                    &self.db,
+                    &ctx,
+                    &p.integration_id,
+                    self.ai.keyring(),
+                    &self.crm_http,
+                    p.full,
+                )
+                .await?;
+                Ok(report.run_again_at(Utc::now()))
             }
             other => Err(JobError::UnknownKind(other.to_owned())),
         }
