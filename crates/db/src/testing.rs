@@ -25,6 +25,39 @@ pub struct TestDb {
     pub owner: PgPool,
     pub name: String,
     app_options: PgConnectOptions,
+    admin_options: PgConnectOptions,
+}
+
+/// A test's database goes with it, so a developer's cluster does not fill the disk with thousands
+/// of them (the test command's cluster is wiped on every run anyway). Dropped from a thread of its
+/// own: `Drop` cannot await, and the test's runtime may be the one being torn down.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let admin = self.admin_options.clone();
+        let name = self.name.clone();
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async move {
+                let pool = PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(admin)
+                    .await
+                    .ok()?;
+                pool.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await
+                    .ok()?;
+                pool.close().await;
+                Some(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(()))) {
+            eprintln!("test database {} was not dropped", self.name);
+        }
+    }
 }
 
 impl TestDb {
@@ -64,13 +97,14 @@ impl TestDb {
             .await
             .expect("owner pool");
 
-        let app_options = admin_options.username(APP_ROLE).database(&name);
+        let app_options = admin_options.clone().username(APP_ROLE).database(&name);
         let db = Db::connect_lazy(app_options.clone(), 4);
         Self {
             db,
             owner,
             name,
             app_options,
+            admin_options,
         }
     }
 
