@@ -67,8 +67,8 @@ test("a demo company's page shows its name, money and dates in the company's for
   await page.getByTestId("language-switch").click();
 
   // Navigation reaches every area; one not delivered yet says so.
-  await page.getByRole("navigation").first().getByRole("link", { name: "Negócios" }).click();
-  await expect(page).toHaveURL(/\/acme\/deals$/);
+  await page.getByRole("navigation").first().getByRole("link", { name: "Alertas" }).click();
+  await expect(page).toHaveURL(/\/acme\/alerts$/);
   await expect(page.getByTestId("area-soon")).toBeVisible();
   expect(problems).toEqual([]);
 });

@@ -12,15 +12,18 @@
 //! The file content is cleared once the import is DONE; an upload whose import FAILED keeps it, so
 //! its mapping can be fixed and the import asked for again.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use chrono_tz::Tz;
 use db::{Db, Scope, SystemCtx, TenantTx};
 use domain::{AuditActor, ImportStatus};
+use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tabular::{Kind, Mapping, Preview, RowError};
+use tokio::sync::mpsc;
 
 use crate::convert::{deal_from_csv, lead_from_csv};
 use crate::log::{self, ErrorEntry, Progress};
@@ -30,6 +33,8 @@ use crate::{IngestError, jobs};
 
 /// Rows per transaction.
 pub const BATCH_ROWS: usize = 5_000;
+/// Batches written at once, each in its own transaction; see [`import_rows`].
+const WRITERS: usize = 2;
 /// Rows shown by a preview.
 pub const PREVIEW_ROWS: usize = 20;
 /// `import_logs.source` of file imports.
@@ -354,7 +359,7 @@ struct Started {
     log_id: String,
     kind: Kind,
     file_name: String,
-    content: Vec<u8>,
+    content: Arc<[u8]>,
     mapping: Mapping,
     committed_line: u64,
     zone: Tz,
@@ -494,7 +499,7 @@ async fn start(
         log_id,
         kind: upload.kind,
         file_name: upload.file_name,
-        content: upload.content,
+        content: Arc::from(upload.content),
         mapping,
         committed_line: upload.committed_line,
         zone,
@@ -537,23 +542,36 @@ enum Batch {
     Deals(Vec<DealInput>),
 }
 
-/// Writes one batch with its counts and errors and the line it reached, in one transaction.
-async fn commit_batch(
+/// One batch as the reader hands it to the writer.
+struct ReadBatch {
+    rows: Batch,
+    /// Rows the reader refused, with their line and reason.
+    refused: Vec<RowError>,
+    /// The last line the batch covers: the committed line once it is written.
+    last_line: u64,
+}
+
+/// A batch written but not committed: its transaction, and what it adds to the log.
+struct Written {
+    tx: TenantTx,
+    progress: Progress,
+    last_line: u64,
+}
+
+/// Writes one batch's rows in a transaction of its own, left open for [`commit_batch`].
+async fn write_batch(
     db: &Db,
     ctx: &SystemCtx,
-    upload_id: &str,
     run: &Started,
-    batch: Batch,
-    refused: Vec<RowError>,
-    last_line: u64,
-) -> Result<(), IngestError> {
+    batch: ReadBatch,
+) -> Result<Written, IngestError> {
     let mut tx = db.begin(ctx).await?;
-    let mut errors: Vec<ErrorEntry> = refused.iter().map(ErrorEntry::from).collect();
+    let mut errors: Vec<ErrorEntry> = batch.refused.iter().map(ErrorEntry::from).collect();
     let mut progress = Progress {
-        failed: refused.len() as u64,
+        failed: batch.refused.len() as u64,
         ..Progress::default()
     };
-    match batch {
+    match batch.rows {
         Batch::Leads(rows) => progress.counts = upsert_leads(&mut tx, &rows).await?,
         Batch::Deals(rows) => {
             let written = upsert_deals(&mut tx, &rows, &run.stages).await?;
@@ -564,6 +582,21 @@ async fn commit_batch(
     }
     errors.sort_by_key(|e| e.line);
     progress.errors = errors;
+    Ok(Written {
+        tx,
+        progress,
+        last_line: batch.last_line,
+    })
+}
+
+/// Adds a written batch's counts and errors to the log, records the line it reached, and commits
+/// all of it at once.
+async fn commit_batch(run: &Started, upload_id: &str, written: Written) -> Result<(), IngestError> {
+    let Written {
+        mut tx,
+        progress,
+        last_line,
+    } = written;
     log::add(&mut tx, &run.log_id, &progress).await?;
     let company_id = tx.company_id().to_owned();
     sqlx::query!(
@@ -578,32 +611,43 @@ async fn commit_batch(
     Ok(())
 }
 
-/// Reads the rows after the committed line and writes them batch by batch.
-async fn import_rows(
-    db: &Db,
-    ctx: &SystemCtx,
-    upload_id: &str,
-    run: &Started,
-) -> Result<(), IngestError> {
-    let content = run.content.as_slice();
-    let mut items: Box<dyn Iterator<Item = (u64, Result<Row, RowError>)> + Send + '_> =
-        match run.kind {
-            Kind::Lead => Box::new(tabular::read_leads(content, &run.mapping)?.map(
-                |item| match item {
-                    Ok(row) => (row.line, Ok(Row::Lead(lead_from_csv(row)))),
-                    Err(error) => (error.line, Err(error)),
-                },
-            )),
-            Kind::Deal => {
-                let zone = run.zone;
-                Box::new(
-                    tabular::read_deals(content, &run.mapping)?.map(move |item| match item {
-                        Ok(row) => (row.line, Ok(Row::Deal(deal_from_csv(row, zone)))),
-                        Err(error) => (error.line, Err(error)),
-                    }),
-                )
-            }
-        };
+enum Row {
+    Lead(LeadInput),
+    Deal(DealInput),
+}
+
+/// What the reader thread needs, owned.
+struct Reading {
+    content: Arc<[u8]>,
+    kind: Kind,
+    mapping: Mapping,
+    zone: Tz,
+    committed_line: u64,
+}
+
+/// Reads the rows after the committed line into batches of [`BATCH_ROWS`] and hands them to the
+/// writer, at most two ahead; stops when the writer stops taking them.
+fn read_batches(
+    reading: &Reading,
+    out: &mpsc::Sender<ReadBatch>,
+) -> Result<(), tabular::ReadError> {
+    let content = &reading.content[..];
+    let zone = reading.zone;
+    let items: Box<dyn Iterator<Item = (u64, Result<Row, RowError>)> + '_> = match reading.kind {
+        Kind::Lead => Box::new(tabular::read_leads(content, &reading.mapping)?.map(
+            |item| match item {
+                Ok(row) => (row.line, Ok(Row::Lead(lead_from_csv(row)))),
+                Err(error) => (error.line, Err(error)),
+            },
+        )),
+        Kind::Deal => Box::new(
+            tabular::read_deals(content, &reading.mapping)?.map(move |item| match item {
+                Ok(row) => (row.line, Ok(Row::Deal(deal_from_csv(row, zone)))),
+                Err(error) => (error.line, Err(error)),
+            }),
+        ),
+    };
+    let mut items = items.filter(|(line, _)| *line > reading.committed_line);
     loop {
         let mut leads = Vec::new();
         let mut deals = Vec::new();
@@ -611,9 +655,6 @@ async fn import_rows(
         let mut taken = 0usize;
         let mut last_line = 0u64;
         for (line, item) in items.by_ref() {
-            if line <= run.committed_line {
-                continue;
-            }
             last_line = line;
             taken += 1;
             match item {
@@ -628,20 +669,70 @@ async fn import_rows(
         if taken == 0 {
             return Ok(());
         }
-        let batch = match run.kind {
+        let rows = match reading.kind {
             Kind::Lead => Batch::Leads(leads),
             Kind::Deal => Batch::Deals(deals),
         };
-        commit_batch(db, ctx, upload_id, run, batch, refused, last_line).await?;
-        if taken < BATCH_ROWS {
+        let batch = ReadBatch {
+            rows,
+            refused,
+            last_line,
+        };
+        if out.blocking_send(batch).is_err() || taken < BATCH_ROWS {
             return Ok(());
         }
     }
 }
 
-enum Row {
-    Lead(LeadInput),
-    Deal(DealInput),
+/// Writes the file's rows batch by batch while a blocking thread reads the next batches.
+///
+/// [`WRITERS`] batches are written at once, each in its own transaction on its own connection (the
+/// rows of a file never overlap: the reader refuses a repeated external id), and committed in
+/// file order, so the committed line only ever moves past batches that are in and a resumed
+/// import skips exactly those. Writing is where the time goes (index and foreign-key upkeep in
+/// PostgreSQL), and two backends do it side by side.
+async fn import_rows(
+    db: &Db,
+    ctx: &SystemCtx,
+    upload_id: &str,
+    run: &Started,
+) -> Result<(), IngestError> {
+    let reading = Reading {
+        content: Arc::clone(&run.content),
+        kind: run.kind,
+        mapping: run.mapping.clone(),
+        zone: run.zone,
+        committed_line: run.committed_line,
+    };
+    let (sender, mut batches) = mpsc::channel(2);
+    let reader = tokio::task::spawn_blocking(move || read_batches(&reading, &sender));
+    // On an error the receiver is dropped, and the reader stops at its next batch; a batch
+    // written but not committed rolls back with its transaction.
+    loop {
+        let mut group = Vec::with_capacity(WRITERS);
+        while group.len() < WRITERS {
+            match batches.recv().await {
+                Some(batch) => group.push(batch),
+                None => break,
+            }
+        }
+        if group.is_empty() {
+            break;
+        }
+        let written = join_all(
+            group
+                .into_iter()
+                .map(|batch| write_batch(db, ctx, run, batch)),
+        )
+        .await;
+        for written in written {
+            commit_batch(run, upload_id, written?).await?;
+        }
+    }
+    match reader.await {
+        Ok(read) => read.map_err(IngestError::Mapping),
+        Err(_) => Err(IngestError::ReaderStopped),
+    }
 }
 
 /// The last transaction: the log's status from its counts, the upload DONE (content cleared) or
@@ -683,11 +774,6 @@ async fn finish(
 async fn mark_interrupted(db: &Db, ctx: &SystemCtx, upload_id: &str, log_id: &str) {
     let attempt = async {
         let mut tx = db.begin(ctx).await?;
-        let progress = Progress {
-            errors: vec![log::run_error("interrupted")],
-            ..Progress::default()
-        };
-        log::add(&mut tx, log_id, &progress).await?;
         log::finish(&mut tx, log_id, ImportStatus::Failed).await?;
         set_upload_status(&mut tx, upload_id, UploadStatus::Failed).await?;
         tx.commit().await?;

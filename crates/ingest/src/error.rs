@@ -23,6 +23,9 @@ pub enum IngestError {
     /// The mapping is invalid, for another kind of file, or for other columns.
     #[error("the mapping cannot be used: {0}")]
     Mapping(#[from] tabular::ReadError),
+    /// The thread reading the file panicked.
+    #[error("the file reader stopped unexpectedly")]
+    ReaderStopped,
     /// The file name is blank or longer than 255 characters.
     #[error("the file name is blank or too long")]
     InvalidFileName,
@@ -43,6 +46,7 @@ impl IngestError {
             IngestError::UploadNotEditable { .. } => "upload_not_editable",
             IngestError::File(file) => file.code(),
             IngestError::Mapping(read) => read.code(),
+            IngestError::ReaderStopped => "reader_stopped",
             IngestError::InvalidFileName => "invalid_file_name",
         }
     }

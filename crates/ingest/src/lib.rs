@@ -43,3 +43,21 @@ pub use upsert::{
     Counts, DealInput, DealsWritten, FailureReason, LeadInput, LeadLink, RowFailure, upsert_deals,
     upsert_leads,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The worker spawns these runs on a multi-threaded runtime: their futures must be `Send`.
+    #[allow(dead_code)]
+    fn runs_can_be_spawned(
+        db: &db::Db,
+        ctx: &db::SystemCtx,
+        keyring: &vault::Keyring,
+        http: &crm::HttpSettings,
+    ) {
+        fn send<T: Send>(_: T) {}
+        send(run_csv_import(db, ctx, "upload", None));
+        send(run_crm_sync(db, ctx, "integration", keyring, http, false));
+    }
+}

@@ -11,7 +11,7 @@ use common::{count, deal, fresh, import_log, lead, scalar_i64, stamps, system, u
 use crm::hubspot::HubSpotConnector;
 use crm::pipedrive::PipedriveConnector;
 use crm::{
-    Connector, CrmError, Credentials, HttpSettings, HubSpotCredentials, PipedriveCredentials,
+    Connector, Credentials, CrmError, HttpSettings, HubSpotCredentials, PipedriveCredentials,
     RetryPolicy, Secret,
 };
 use db::Db;
@@ -113,7 +113,14 @@ fn pipedrive() -> Credentials {
     })
 }
 
-async fn sync(db: &Db, keyring: &Keyring, company: &str, id: &str, server: &MockServer, full: bool) -> SyncReport {
+async fn sync(
+    db: &Db,
+    keyring: &Keyring,
+    company: &str,
+    id: &str,
+    server: &MockServer,
+    full: bool,
+) -> SyncReport {
     run_crm_sync_with(db, &system(company), id, keyring, full, connect(server))
         .await
         .expect("the sync ran")
@@ -199,8 +206,7 @@ fn hubspot_deal(id: u32, contact: Option<u32>) -> Value {
         "updatedAt": "2024-05-02T10:00:00.000Z",
     });
     if let Some(contact) = contact {
-        deal["associations"] =
-            json!({"contacts": {"results": [{"id": contact.to_string(), "type": "deal_to_contact"}]}});
+        deal["associations"] = json!({"contacts": {"results": [{"id": contact.to_string(), "type": "deal_to_contact"}]}});
     }
     deal
 }
@@ -320,8 +326,15 @@ async fn a_full_hubspot_sync_writes_leads_and_deals_with_their_owners_and_stages
     let (name, email, owner) = lead(db, "acme", "hubspot:1").await;
     assert_eq!(name, "Contato 1");
     assert_eq!(email.as_deref(), Some("contato1@cliente.com.br"));
-    assert_eq!(owner, Some(user_id("acme", "ana")), "owner by e-mail, ignoring case");
-    assert_eq!(lead(db, "acme", "hubspot:2").await.2, Some(user_id("acme", "bruno")));
+    assert_eq!(
+        owner,
+        Some(user_id("acme", "ana")),
+        "owner by e-mail, ignoring case"
+    );
+    assert_eq!(
+        lead(db, "acme", "hubspot:2").await.2,
+        Some(user_id("acme", "bruno"))
+    );
     let won = deal(db, "acme", "hubspot:1").await;
     assert_eq!(won.stage, "won");
     assert_eq!(won.value.to_string(), "15000.50");
@@ -331,7 +344,10 @@ async fn a_full_hubspot_sync_writes_leads_and_deals_with_their_owners_and_stages
     );
     assert_eq!(won.lead_external_id.as_deref(), Some("hubspot:1"));
     let open = deal(db, "acme", "hubspot:2").await;
-    assert_eq!(open.stage, "qualification", "the integration's stage mapping");
+    assert_eq!(
+        open.stage, "qualification",
+        "the integration's stage mapping"
+    );
     assert_eq!(open.closed_at, None);
     let alone = deal(db, "acme", "hubspot:3").await;
     assert_eq!(alone.lead_external_id.as_deref(), Some("hubspot:deal-3"));
@@ -342,7 +358,10 @@ async fn a_full_hubspot_sync_writes_leads_and_deals_with_their_owners_and_stages
         integration_state(db, "acme", "hub").await,
         ("ACTIVE".into(), None, true)
     );
-    assert!(alerts(db, "acme").await.is_empty(), "success raises no alert");
+    assert!(
+        alerts(db, "acme").await.is_empty(),
+        "success raises no alert"
+    );
     assert_eq!(stored_cursor(db, "acme", "leads").await, None);
     let watermarks = scalar_i64(
         db,
@@ -404,19 +423,33 @@ async fn a_page_failing_midway_keeps_the_earlier_pages_and_the_next_run_resumes_
     assert_eq!(status, ImportStatus::Partial);
     assert_eq!(first.leads.created, 4);
     assert!(first.retry_after.is_some(), "a 5xx is worth a sooner retry");
-    assert_eq!(count(db, "acme", "leads").await, 4, "the earlier pages are kept");
-    assert!(stored_cursor(db, "acme", "leads").await.is_some(), "the cursor is stored");
+    assert_eq!(
+        count(db, "acme", "leads").await,
+        4,
+        "the earlier pages are kept"
+    );
+    assert!(
+        stored_cursor(db, "acme", "leads").await.is_some(),
+        "the cursor is stored"
+    );
     let (state, last_error, synced) = integration_state(db, "acme", "hub").await;
     assert_eq!((state.as_str(), synced), ("ERROR", true));
     let last_error = last_error.expect("a reason");
     assert!(last_error.contains("HTTP 500"), "{last_error}");
     assert!(!last_error.contains(HUBSPOT_TOKEN));
     let (.., errors) = import_log(db, "acme", &log_id).await;
-    assert_eq!(errors, json!([{"line": null, "field": null, "reason": "provider_unavailable", "value": ""}]));
+    assert_eq!(
+        errors,
+        json!([{"line": null, "field": null, "reason": "provider_unavailable", "value": ""}])
+    );
 
     let second = sync(db, &keys, "acme", "hub", &server, false).await;
 
-    assert_eq!(ran(&second).1, ImportStatus::Failed, "nothing written this time");
+    assert_eq!(
+        ran(&second).1,
+        ImportStatus::Failed,
+        "nothing written this time"
+    );
     assert_eq!(
         alerts(db, "acme").await,
         [(
@@ -434,7 +467,11 @@ async fn a_page_failing_midway_keeps_the_earlier_pages_and_the_next_run_resumes_
     assert_eq!(ran(&third).1, ImportStatus::Success);
     assert_eq!(third.leads.created, 1, "only the rest is read");
     assert_eq!(third.deals.created, 3);
-    assert_eq!(count(db, "acme", "leads").await, 6, "5 contacts and deal 3's stand-in");
+    assert_eq!(
+        count(db, "acme", "leads").await,
+        6,
+        "5 contacts and deal 3's stand-in"
+    );
     let distinct = scalar_i64(db, "acme", "SELECT count(DISTINCT external_id) FROM leads").await;
     assert_eq!(distinct, 6, "no duplicates");
     assert_eq!(stored_cursor(db, "acme", "leads").await, None);
@@ -478,9 +515,19 @@ async fn credentials_that_do_not_open_fail_the_run_with_one_alert_and_no_secret(
     assert_eq!(count(db, "acme", "leads").await, 0);
     let (state, last_error, _) = integration_state(db, "acme", "hub").await;
     assert_eq!(state, "ERROR");
-    assert!(last_error.expect("a reason").contains("connect the integration again"));
+    assert!(
+        last_error
+            .expect("a reason")
+            .contains("connect the integration again")
+    );
     assert_eq!(alerts(db, "acme").await.len(), 1);
-    assert!(server.received_requests().await.unwrap_or_default().is_empty());
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
 }
 
 // --- Pipedrive: v2 lists page with `cursor` behind the x-api-token header ------------------------
@@ -554,7 +601,10 @@ async fn pipedrive_server() -> MockServer {
     Mock::given(method("GET"))
         .and(path("/api/v2/organizations"))
         .and(pipedrive_auth())
-        .respond_with(pipedrive_page(vec![json!({"id": 7, "name": "Cliente SA"})], None))
+        .respond_with(pipedrive_page(
+            vec![json!({"id": 7, "name": "Cliente SA"})],
+            None,
+        ))
         .mount(&server)
         .await;
     let persons = || {
@@ -577,7 +627,11 @@ async fn pipedrive_server() -> MockServer {
         .and(path("/api/v2/deals"))
         .and(pipedrive_auth())
         .respond_with(pipedrive_page(
-            vec![pipedrive_deal(1, 1), pipedrive_deal(2, 101), pipedrive_deal(3, 101)],
+            vec![
+                pipedrive_deal(1, 1),
+                pipedrive_deal(2, 101),
+                pipedrive_deal(3, 101),
+            ],
             None,
         ))
         .mount(&server)
@@ -644,12 +698,24 @@ async fn a_sync_for_one_company_never_reads_or_writes_another() {
 
     assert_eq!(foreign.outcome, SyncOutcome::Skipped("not_found"));
     assert_eq!(foreign.next_run_at, None);
-    assert!(server.received_requests().await.unwrap_or_default().is_empty());
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
 
     let own = sync(db, &keys, "acme", "pd", &server, false).await;
 
     assert_eq!(ran(&own).1, ImportStatus::Success);
-    for table in ["leads", "deals", "import_logs", "integration_sync_state", "audit_logs"] {
+    for table in [
+        "leads",
+        "deals",
+        "import_logs",
+        "integration_sync_state",
+        "audit_logs",
+    ] {
         assert_eq!(count(db, "globex", table).await, 0, "{table} of globex");
     }
     assert_eq!(count(db, "acme", "deals").await, 3);
@@ -681,13 +747,15 @@ async fn every_active_crm_integration_gets_one_waiting_sync_job() {
     integration(db, &keys, "globex", "theirs", &hubspot(), "ACTIVE").await;
     let mut tx = db.begin(&system("acme")).await.expect("begin");
     sqlx::query("UPDATE companies SET settings = settings || '{\"polling_interval\": 600}'")
-    .execute(&mut *tx)
-    .await
-    .expect("settings");
-    sqlx::query("UPDATE integrations SET last_sync_at = now() - interval '1 minute' WHERE id = 'synced'")
         .execute(&mut *tx)
         .await
-        .expect("synced");
+        .expect("settings");
+    sqlx::query(
+        "UPDATE integrations SET last_sync_at = now() - interval '1 minute' WHERE id = 'synced'",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("synced");
     tx.commit().await.expect("commit");
 
     let mut tx = db.begin(&system("acme")).await.expect("begin");

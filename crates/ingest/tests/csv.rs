@@ -5,6 +5,7 @@
 mod common;
 
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use common::{count, deal, fresh, import_log, scalar_i64, stamps, system, user_id};
 use db::Db;
@@ -25,7 +26,13 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 /// Uploads, asks for the import (as the page does) and runs the job (as the worker does).
-async fn import(db: &Db, company: &str, kind: Kind, name: &str, bytes: &[u8]) -> ingest::ImportReport {
+async fn import(
+    db: &Db,
+    company: &str,
+    kind: Kind,
+    name: &str,
+    bytes: &[u8],
+) -> ingest::ImportReport {
     let ctx = system(company);
     let mut tx = db.begin(&ctx).await.expect("begin");
     let upload = create_upload(&mut tx, kind, name, bytes, &user_id(company, "ana"))
@@ -69,7 +76,11 @@ async fn a_windows_1252_semicolon_file_imports_with_its_accents_and_queues_one_j
     assert_eq!(job.status, "QUEUED");
     tx.commit().await.expect("commit");
     let (status, total, ..) = import_log(db, "acme", &log_id).await;
-    assert_eq!((status.as_str(), total), ("RUNNING", 3), "the page can follow it at once");
+    assert_eq!(
+        (status.as_str(), total),
+        ("RUNNING", 3),
+        "the page can follow it at once"
+    );
 
     let report = run_csv_import(db, &ctx, &upload.upload_id, None)
         .await
@@ -91,7 +102,10 @@ async fn a_windows_1252_semicolon_file_imports_with_its_accents_and_queues_one_j
     assert_eq!(size.1, 0);
     assert!(size.0 > 0);
     let again = request_import(&mut tx, &upload.upload_id, &user_id("acme", "ana")).await;
-    assert!(matches!(again, Err(IngestError::UploadNotEditable { .. })), "{again:?}");
+    assert!(
+        matches!(again, Err(IngestError::UploadNotEditable { .. })),
+        "{again:?}"
+    );
     drop(tx);
     // the job run again (a retry) reports the same import and writes nothing
     let rerun = run_csv_import(db, &ctx, &upload.upload_id, None)
@@ -115,14 +129,24 @@ async fn bad_lead_rows_are_logged_with_their_lines_and_the_good_ones_imported() 
     let test = fresh(&["acme"]).await;
     let db = &test.db;
 
-    let report = import(db, "acme", Kind::Lead, "leads.csv", &fixture("leads_bad_rows.csv")).await;
+    let report = import(
+        db,
+        "acme",
+        Kind::Lead,
+        "leads.csv",
+        &fixture("leads_bad_rows.csv"),
+    )
+    .await;
 
     assert_eq!(report.status, ImportStatus::Partial);
     assert_eq!((report.total, report.created, report.failed), (10, 5, 5));
     assert_eq!(names(db, "acme").await, ["Ana", "Bia", "Cid", "Gil", "Ivo"]);
     let (status, total, created, updated, failed, errors) =
         import_log(db, "acme", &report.import_log_id).await;
-    assert_eq!((status.as_str(), total, created, updated, failed), ("PARTIAL", 10, 5, 0, 5));
+    assert_eq!(
+        (status.as_str(), total, created, updated, failed),
+        ("PARTIAL", 10, 5, 0, 5)
+    );
     let lines: Vec<u64> = errors
         .as_array()
         .expect("errors")
@@ -173,14 +197,24 @@ async fn bad_deal_rows_fail_alone_and_importing_the_same_file_again_changes_no_r
     .expect("owner");
     tx.commit().await.expect("commit");
 
-    let first = import(db, "acme", Kind::Deal, "negocios.csv", &fixture("deals_bad_rows.csv")).await;
+    let first = import(
+        db,
+        "acme",
+        Kind::Deal,
+        "negocios.csv",
+        &fixture("deals_bad_rows.csv"),
+    )
+    .await;
 
     assert_eq!(first.status, ImportStatus::Partial);
     assert_eq!((first.total, first.created, first.failed), (12, 2, 10));
     let contrato = deal(db, "acme", "csv:D-1").await;
     assert_eq!(contrato.stage, "proposal");
     assert_eq!(contrato.value.to_string(), "1234.56");
-    assert_eq!(contrato.probability.map(|p| p.normalize().to_string()), Some("25".into()));
+    assert_eq!(
+        contrato.probability.map(|p| p.normalize().to_string()),
+        Some("25".into())
+    );
     assert_eq!(contrato.owner_id.as_deref(), Some("vendas"));
     assert_eq!(contrato.lead_external_id.as_deref(), Some("csv:L-1"));
     let piloto = deal(db, "acme", "csv:D-5").await;
@@ -196,7 +230,12 @@ async fn bad_deal_rows_fail_alone_and_importing_the_same_file_again_changes_no_r
         .as_array()
         .expect("errors")
         .iter()
-        .map(|e| (e["line"].as_u64().expect("line"), e["reason"].as_str().expect("reason")))
+        .map(|e| {
+            (
+                e["line"].as_u64().expect("line"),
+                e["reason"].as_str().expect("reason"),
+            )
+        })
         .collect();
     assert_eq!(
         reasons,
@@ -215,10 +254,24 @@ async fn bad_deal_rows_fail_alone_and_importing_the_same_file_again_changes_no_r
     );
     let before = stamps(db, "acme", "deals").await;
 
-    let second = import(db, "acme", Kind::Deal, "negocios.csv", &fixture("deals_bad_rows.csv")).await;
+    let second = import(
+        db,
+        "acme",
+        Kind::Deal,
+        "negocios.csv",
+        &fixture("deals_bad_rows.csv"),
+    )
+    .await;
 
-    assert_eq!((second.created, second.updated, second.unchanged), (0, 0, 2));
-    assert_eq!(stamps(db, "acme", "deals").await, before, "no row rewritten");
+    assert_eq!(
+        (second.created, second.updated, second.unchanged),
+        (0, 0, 2)
+    );
+    assert_eq!(
+        stamps(db, "acme", "deals").await,
+        before,
+        "no row rewritten"
+    );
     assert_eq!(count(db, "acme", "deals").await, 2);
 }
 
@@ -249,20 +302,28 @@ async fn an_edited_mapping_is_checked_and_used_by_the_import() {
     wrong.columns.pop();
     let refused = set_mapping(&mut tx, &upload.upload_id, &wrong).await;
     assert!(
-        matches!(refused, Err(IngestError::Mapping(tabular::ReadError::HeadersChanged))),
+        matches!(
+            refused,
+            Err(IngestError::Mapping(tabular::ReadError::HeadersChanged))
+        ),
         "{refused:?}"
     );
     set_mapping(&mut tx, &upload.upload_id, &mapping)
         .await
         .expect("a valid mapping is stored");
-    let shown = preview_upload(&mut tx, &upload.upload_id).await.expect("preview");
+    let shown = preview_upload(&mut tx, &upload.upload_id)
+        .await
+        .expect("preview");
     assert_eq!(shown.preview.mapping, mapping);
     assert_eq!(shown.status, UploadStatus::Uploaded);
     request_import(&mut tx, &upload.upload_id, &user_id("acme", "ana"))
         .await
         .expect("request");
     let late = set_mapping(&mut tx, &upload.upload_id, &mapping).await;
-    assert!(matches!(late, Err(IngestError::UploadNotEditable { .. })), "{late:?}");
+    assert!(
+        matches!(late, Err(IngestError::UploadNotEditable { .. })),
+        "{late:?}"
+    );
     tx.commit().await.expect("commit");
 
     run_csv_import(db, &ctx, &upload.upload_id, None)
@@ -305,8 +366,16 @@ async fn a_file_that_is_not_a_table_is_refused_at_upload_with_a_code_the_page_tr
 fn numbered_leads(rows: usize, with_ids: bool) -> Vec<u8> {
     let mut text = String::from("ID;Nome;E-mail;Responsável\n");
     for i in 0..rows {
-        let id = if with_ids { format!("L-{i}") } else { String::new() };
-        writeln!(text, "{id};Pessoa {i};pessoa{i}@cliente.com.br;ana@acme.com.br").expect("write");
+        let id = if with_ids {
+            format!("L-{i}")
+        } else {
+            String::new()
+        };
+        writeln!(
+            text,
+            "{id};Pessoa {i};pessoa{i}@cliente.com.br;ana@acme.com.br"
+        )
+        .expect("write");
     }
     text.into_bytes()
 }
@@ -337,7 +406,9 @@ async fn a_large_file_imports_in_batches_and_an_interrupted_import_resumes_witho
             ..LeadInput::default()
         })
         .collect();
-    upsert_leads(&mut tx, &first_batch).await.expect("first batch");
+    upsert_leads(&mut tx, &first_batch)
+        .await
+        .expect("first batch");
     sqlx::query(
         "UPDATE import_uploads SET status = 'IMPORTING', committed_line = 5001 WHERE id = $1",
     )
@@ -394,10 +465,59 @@ async fn another_companys_upload_is_not_found() {
     let seen = preview_upload(&mut tx, &upload.upload_id).await;
     assert!(matches!(seen, Err(IngestError::UploadNotFound)), "{seen:?}");
     let asked = request_import(&mut tx, &upload.upload_id, "globex-ana").await;
-    assert!(matches!(asked, Err(IngestError::UploadNotFound)), "{asked:?}");
+    assert!(
+        matches!(asked, Err(IngestError::UploadNotFound)),
+        "{asked:?}"
+    );
     drop(tx);
     let run = run_csv_import(db, &system("globex"), &upload.upload_id, None).await;
     assert!(matches!(run, Err(IngestError::UploadNotFound)), "{run:?}");
     assert_eq!(count(db, "globex", "leads").await, 0);
     assert_eq!(count(db, "acme", "leads").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_never_imported_are_deleted_after_a_while_and_the_others_stay() {
+    let test = fresh(&["acme"]).await;
+    let db = &test.db;
+    import(
+        db,
+        "acme",
+        Kind::Lead,
+        "importado.csv",
+        &fixture("leads_windows1252.csv"),
+    )
+    .await;
+    let mut tx = db.begin(&system("acme")).await.expect("begin");
+    let abandoned = create_upload(
+        &mut tx,
+        Kind::Lead,
+        "esquecido.csv",
+        &fixture("leads_windows1252.csv"),
+        "acme-ana",
+    )
+    .await
+    .expect("upload");
+    tx.commit().await.expect("commit");
+    let mut tx = db.begin(&system("acme")).await.expect("begin");
+    let recent = ingest::delete_stale_uploads(&mut tx, Duration::from_secs(7 * 86_400))
+        .await
+        .expect("delete");
+    assert_eq!(recent, 0, "a fresh upload stays");
+
+    // (updated_at is kept by a trigger, so "a while" is no time at all here.)
+    let deleted = ingest::delete_stale_uploads(&mut tx, Duration::ZERO)
+        .await
+        .expect("delete");
+
+    assert_eq!(deleted, 1);
+    let left = preview_upload(&mut tx, &abandoned.upload_id).await;
+    assert!(matches!(left, Err(IngestError::UploadNotFound)), "{left:?}");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        count(db, "acme", "import_uploads").await,
+        1,
+        "the imported one stays"
+    );
+    assert_eq!(count(db, "acme", "import_logs").await, 1);
 }

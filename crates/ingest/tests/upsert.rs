@@ -213,7 +213,11 @@ async fn moving_a_deal_to_won_sets_stage_changed_at_and_closed_at_and_reopening_
     let won = write_deals(
         db,
         "acme",
-        &[deal_input("csv:D-1", written("ganho"), LeadLink::Unspecified)],
+        &[deal_input(
+            "csv:D-1",
+            written("ganho"),
+            LeadLink::Unspecified,
+        )],
     )
     .await;
     assert_eq!(won.counts.updated, 1);
@@ -235,7 +239,10 @@ async fn moving_a_deal_to_won_sets_stage_changed_at_and_closed_at_and_reopening_
     )
     .await;
     assert_eq!(again.counts.unchanged, 1, "staying won changes nothing");
-    assert_eq!(deal(db, "acme", "csv:D-1").await.updated_at, closed.updated_at);
+    assert_eq!(
+        deal(db, "acme", "csv:D-1").await.updated_at,
+        closed.updated_at
+    );
 
     let given = Utc.with_ymd_and_hms(2026, 2, 15, 19, 45, 0).unwrap();
     let lost = DealInput {
@@ -252,7 +259,11 @@ async fn moving_a_deal_to_won_sets_stage_changed_at_and_closed_at_and_reopening_
     write_deals(
         db,
         "acme",
-        &[deal_input("csv:D-1", written("negotiation"), LeadLink::Unspecified)],
+        &[deal_input(
+            "csv:D-1",
+            written("negotiation"),
+            LeadLink::Unspecified,
+        )],
     )
     .await;
     let reopened = deal(db, "acme", "csv:D-1").await;
@@ -307,11 +318,8 @@ async fn a_deal_whose_lead_or_stage_cannot_be_found_fails_alone_with_its_reason(
     let result = write_deals(db, "acme", &rows).await;
 
     assert_eq!(result.counts.created, 1);
-    let failures: Vec<(Option<u64>, FailureReason)> = result
-        .failures
-        .iter()
-        .map(|f| (f.line, f.reason))
-        .collect();
+    let failures: Vec<(Option<u64>, FailureReason)> =
+        result.failures.iter().map(|f| (f.line, f.reason)).collect();
     assert_eq!(
         failures,
         [
@@ -322,10 +330,7 @@ async fn a_deal_whose_lead_or_stage_cannot_be_found_fails_alone_with_its_reason(
         ]
     );
     let written = deal(db, "acme", "csv:D-1").await;
-    assert_eq!(
-        written.stage, "prospecting",
-        "no stage: the first open one"
-    );
+    assert_eq!(written.stage, "prospecting", "no stage: the first open one");
     assert_eq!(written.lead_external_id.as_deref(), Some("csv:L-1"));
     assert_eq!(count(db, "acme", "deals").await, 1);
 }
@@ -389,14 +394,8 @@ async fn crm_deals_without_an_imported_contact_share_one_lead_per_organisation()
     let first = write_deals(db, "acme", &rows).await;
     assert_eq!(first.counts.created, 3);
     assert_eq!(first.leads_created, 2);
-    assert_eq!(
-        deal(db, "acme", "pipedrive:2").await.lead_name,
-        "Cliente"
-    );
-    assert_eq!(
-        deal(db, "acme", "pipedrive:1").await.stage,
-        "qualification"
-    );
+    assert_eq!(deal(db, "acme", "pipedrive:2").await.lead_name, "Cliente");
+    assert_eq!(deal(db, "acme", "pipedrive:1").await.stage, "qualification");
 
     let second = write_deals(db, "acme", &rows).await;
     assert_eq!(second.counts.unchanged, 3);
@@ -413,7 +412,10 @@ async fn crm_deals_without_an_imported_contact_share_one_lead_per_organisation()
     let third = write_deals(db, "acme", &rows[..1]).await;
     assert_eq!(third.counts.updated, 1);
     assert_eq!(
-        deal(db, "acme", "pipedrive:1").await.lead_external_id.as_deref(),
+        deal(db, "acme", "pipedrive:1")
+            .await
+            .lead_external_id
+            .as_deref(),
         Some("pipedrive:999")
     );
 }
@@ -436,7 +438,10 @@ async fn an_upsert_writes_only_into_its_own_company() {
     )
     .await;
 
-    assert_eq!(counts.created, 1, "the same external id elsewhere is not a conflict");
+    assert_eq!(
+        counts.created, 1,
+        "the same external id elsewhere is not a conflict"
+    );
     assert_eq!(lead(db, "globex", "csv:L-1").await.0, "Da Globex");
     assert_eq!(lead(db, "acme", "csv:L-1").await.0, "Da Acme");
     // a deal of acme cannot reach globex's lead by e-mail

@@ -37,7 +37,11 @@ pub async fn company(db: &Db, id: &str) {
         .await
         .expect("stage");
     }
-    for (name, status) in [("ana", "ACTIVE"), ("bruno", "ACTIVE"), ("carla", "INACTIVE")] {
+    for (name, status) in [
+        ("ana", "ACTIVE"),
+        ("bruno", "ACTIVE"),
+        ("carla", "INACTIVE"),
+    ] {
         sqlx::query(
             "INSERT INTO users (company_id, id, email, name, role, status)
              VALUES ($1, $2, $3, $4, 'AGENT', $5::user_status)",
@@ -149,7 +153,11 @@ pub async fn deal(db: &Db, company: &str, external_id: &str) -> DealView {
 }
 
 /// A lead's owner, e-mail and name by external id.
-pub async fn lead(db: &Db, company: &str, external_id: &str) -> (String, Option<String>, Option<String>) {
+pub async fn lead(
+    db: &Db,
+    company: &str,
+    external_id: &str,
+) -> (String, Option<String>, Option<String>) {
     let mut tx = db.begin(&system(company)).await.expect("begin");
     let r = sqlx::query("SELECT name, email, owner_id FROM leads WHERE external_id = $1")
         .bind(external_id)
