@@ -516,7 +516,7 @@ mod tests {
         assert_eq!(format!("{:?}", cfg.secret_key), "Secret(..)");
     }
 
-    const PRODUCTION: [(&str, &str); 4] = [
+    const PRODUCTION: [(&str, &str); 6] = [
         ("APP_ENV", "production"),
         ("DATABASE_URL", "postgres://app@db/p"),
         ("PUBLIC_BASE_URL", "https://app.example.com"),
@@ -524,6 +524,11 @@ mod tests {
             "SECRET_KEY",
             "a-real-secret-of-sufficient-length-1234567890",
         ),
+        (
+            "INTEGRATION_KEYS",
+            "k2026:cHJvZHVjdGlvbi1rZXktb2YtMzItYnl0ZXMtbG9uZyE=",
+        ),
+        ("INTEGRATION_ACTIVE_KEY", "k2026"),
     ];
 
     fn production_with(extra: &[(&'static str, &'static str)]) -> Result<Config, ConfigError> {
