@@ -272,7 +272,7 @@ fn retry_delay(attempts: i32) -> chrono::Duration {
         .min(7);
     let base = 30_i64 * (1_i64 << exponent);
     let capped = base.min(3_600);
-    let jitter = rand::rng().random_range(0..=capped / 4);
+    let jitter = rand::rng().random_range(0..=2 * (capped / 8));
     chrono::Duration::seconds(capped - capped / 8 + jitter)
 }
 
