@@ -61,7 +61,7 @@ async fn a_member_sees_the_company_page_with_its_money_format() {
         reply.body.contains("R$\u{a0}1.234.567,89"),
         "money not in pt-BR format"
     );
-    let reply = app.get("/acme/leads", Some(&cookie)).await;
+    let reply = app.get("/acme/alerts", Some(&cookie)).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("Esta área está em construção"));
 }
