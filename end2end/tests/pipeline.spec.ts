@@ -25,9 +25,9 @@ test("the director imports a CSV, fixes the mapping, sees the result, and moves 
   const problems = watchConsole(page);
   await signIn(page, "diretora@acme.com.br");
   const stamp = Date.now();
-  // "Cliente" is not a header the importer knows: the required name is missing until it is mapped.
+  // "Quem" is not a header the importer knows: the required name is missing until it is mapped.
   const csv = [
-    "Cliente;E-mail;Telefone;Segmento",
+    "Quem;E-mail;Telefone;Segmento",
     `Lead E2E ${stamp} A;e2e.a.${stamp}@cliente.com.br;11 98888-0000;Varejo`,
     `Lead E2E ${stamp} B;e2e.b.${stamp}@@cliente.com.br;;Indústria`,
     `Lead E2E ${stamp} C;e2e.c.${stamp}@cliente.com.br;;Serviços`,
