@@ -70,8 +70,11 @@ test("the director imports a CSV, fixes the mapping, sees the result, and moves 
   const secondColumn = page.getByTestId("board-column").nth(1);
   await expect(secondColumn.locator(`[data-deal="${dealId}"]`)).toBeVisible();
 
-  // And by drag and drop, back to the first column.
-  await secondColumn.locator(`[data-deal="${dealId}"]`).dragTo(firstColumn);
+  // And with the card's own stage select (what works without JavaScript), back to the first column.
+  const moved = secondColumn.locator(`[data-deal="${dealId}"]`);
+  const firstStage = await firstColumn.getAttribute("data-stage");
+  await moved.locator("select").selectOption(firstStage!);
+  await moved.getByRole("button", { name: "Mover" }).click();
   await expect(firstColumn.locator(`[data-deal="${dealId}"]`)).toBeVisible();
 
   // The deal's history records both moves.

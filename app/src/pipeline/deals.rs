@@ -7,7 +7,7 @@ use domain::format::{format_count, format_date, format_date_time, format_percent
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api::{MoveDeal, SaveDeal, get_deal, list_deals, list_leads};
+use super::api::{MoveDeal, SaveDeal, get_deal, list_deals};
 use super::components::{
     ConversationList, HistoryList, Pager, SortHeader, href_with, money, money_totals, query_param,
 };
@@ -135,12 +135,13 @@ fn DealsList(slug: String, page: DealPage, filtered: bool, reload: RwSignal<u32>
         stages,
         owners,
         can_create,
+        lead_choices,
     } = page;
     let empty = items.is_empty();
     let stage_filter = stages.clone();
     let owner_filter = owners.clone();
     view! {
-        {can_create.then(|| view! { <NewDealForm slug=slug.clone() stages=stages.clone() owners=owners.clone() reload/> })}
+        {can_create.then(|| view! { <NewDealForm slug=slug.clone() stages=stages.clone() owners=owners.clone() leads=lead_choices.clone() reload/> })}
         <form method="get" class="mb-4 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-3 lg:grid-cols-6" role="search">
             <div class="sm:col-span-3 lg:col-span-2">
                 <label for="deals-q" class=LABEL>{t!(i18n, list_search)}</label>
@@ -263,66 +264,38 @@ fn DealsList(slug: String, page: DealPage, filtered: bool, reload: RwSignal<u32>
     }
 }
 
-/// The lead a new deal is for: a search box narrowing a select (without JavaScript the select lists
-/// the most recent leads), or the lead the page came from (`?new_for=`).
+/// The lead a new deal is for: a select of the leads the viewer sees (most recently changed first),
+/// narrowed by a search box once the page is interactive, preselected when the page came from a
+/// lead (`?new_for=`).
 #[component]
 fn LeadPicker(
-    slug: String,
+    choices: Vec<OwnerChoice>,
     prefix: String,
     problem: Signal<Option<crate::validation::Problem>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let param = query_param();
     let search = RwSignal::new(String::new());
-    let leads = Resource::new(
-        move || search.get(),
-        move |q| {
-            list_leads(
-                slug.clone(),
-                q,
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                "updated".into(),
-                "desc".into(),
-                1,
-            )
-        },
-    );
     let select_id = format!("{prefix}-lead");
     let label_for = select_id.clone();
     let error_id = select_id.clone();
+    let described = format!("{select_id}-error");
+    let preset = param("new_for");
     view! {
         <div class="sm:col-span-2">
             <label for=label_for class=LABEL>{t!(i18n, field_lead)}</label>
             <div class="mt-1 grid gap-2 sm:grid-cols-2">
                 <input type="search" class=INPUT aria-label=move || t_string!(i18n, deal_lead_search).to_string()
                     placeholder=move || t_string!(i18n, deal_lead_search).to_string()
-                    on:input=move |ev| search.set(event_target_value(&ev))/>
-                <Transition fallback=|| ()>
-                    {
-                        let select_id = select_id.clone();
-                        move || {
-                            let select_id = select_id.clone();
-                            Suspend::new(async move {
-                                let options = leads.await.map(|p| p.items).unwrap_or_default();
-                                let preset = param("new_for");
-                                view! {
-                                    <select id=select_id.clone() name="lead_id" class=INPUT required aria-describedby=format!("{select_id}-error")>
-                                        <option value="">{t!(i18n, deal_lead_choose)}</option>
-                                        {options.into_iter().map(|l| {
-                                            let selected = l.id == preset;
-                                            let label = match &l.company_name { Some(c) => format!("{} — {c}", l.name), None => l.name.clone() };
-                                            view! { <option value=l.id selected=selected>{label}</option> }
-                                        }).collect_view()}
-                                    </select>
-                                }
-                            })
-                        }
-                    }
-                </Transition>
+                    on:input=move |ev| search.set(event_target_value(&ev).to_lowercase())/>
+                <select id=select_id name="lead_id" class=INPUT required aria-describedby=described>
+                    <option value="">{t!(i18n, deal_lead_choose)}</option>
+                    {choices.into_iter().map(|l| {
+                        let selected = l.id == preset;
+                        let lower = l.name.to_lowercase();
+                        view! { <option value=l.id hidden=move || { let q = search.get(); !q.is_empty() && !lower.contains(&q) } selected=selected>{l.name}</option> }
+                    }).collect_view()}
+                </select>
             </div>
             <FieldError problem field="lead_id" id=error_id/>
         </div>
@@ -334,6 +307,7 @@ fn NewDealForm(
     slug: String,
     stages: Vec<StageInfo>,
     owners: Vec<OwnerChoice>,
+    leads: Vec<OwnerChoice>,
     reload: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -356,7 +330,7 @@ fn NewDealForm(
             <ActionForm action node_ref=draft>
                 <input type="hidden" name="slug" value=slug.clone()/>
                 <div class="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-                    <LeadPicker slug=slug.clone() prefix="deal-new".to_owned() problem/>
+                    <LeadPicker choices=leads prefix="deal-new".to_owned() problem/>
                     <DealFields deal=None stages owners problem/>
                 </div>
                 <div class="mt-4 flex flex-wrap items-center gap-3">

@@ -137,6 +137,9 @@ pub struct DealPage {
     pub stages: Vec<StageInfo>,
     pub owners: Vec<OwnerChoice>,
     pub can_create: bool,
+    /// The leads a new deal may be for (the most recently changed the viewer sees), as
+    /// `(id, "name — company")`.
+    pub lead_choices: Vec<OwnerChoice>,
 }
 
 /// A conversation in a record's list (the analysis pages come later).

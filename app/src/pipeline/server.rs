@@ -1011,8 +1011,24 @@ pub async fn list_deals(
         .map_err(db_err)?;
     let stages = stages(&mut tx).await?;
     let owners = owner_choices(&mut tx, &vis).await?;
+    let mut leads_q = QueryBuilder::new(
+        "SELECT l.id, CASE WHEN l.company_name IS NULL THEN l.name ELSE l.name || ' — ' || l.company_name END AS label
+         FROM leads l WHERE l.company_id = ",
+    );
+    leads_q.push_bind(company_id.clone());
+    vis.push_leads(&mut leads_q);
+    leads_q.push(" ORDER BY l.updated_at DESC, l.id LIMIT 200");
+    let lead_choices: Vec<(String, String)> = leads_q
+        .build_query_as()
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
     tx.commit().await?;
     Ok(DealPage {
+        lead_choices: lead_choices
+            .into_iter()
+            .map(|(id, name)| OwnerChoice { id, name })
+            .collect(),
         items: rows.into_iter().map(|r| deal_row(r, tz)).collect(),
         total,
         page,
