@@ -224,6 +224,18 @@ where
     Signal::derive(move || action.value().get())
 }
 
+/// Bumps `reload` whenever `value` becomes a success, so what the page shows follows the change.
+pub fn reload_on_success<T: Send + Sync + 'static>(
+    value: Signal<Option<Result<T, AppError>>>,
+    reload: RwSignal<u32>,
+) {
+    Effect::new(move |_| {
+        if value.with(|v| matches!(v, Some(Ok(_)))) {
+            reload.update(|n| *n += 1);
+        }
+    });
+}
+
 /// Keeps the form `id` of an action as a draft ([`crate::forms`]): restored if the page loads
 /// again, cleared once the server accepted it, and kept through sign-in when the session ended
 /// while the person typed. Give the returned reference to the form (`node_ref`).

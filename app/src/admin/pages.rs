@@ -23,25 +23,13 @@ use crate::people::pages::status_label;
 use crate::shell::components::Header;
 use crate::shell::locale_of;
 use crate::shell::pages::{ErrorPage, NotFound, RedirectToSignIn};
-use crate::validation::{FormStatus, drafted, outcome, problem_of};
+use crate::validation::{FormStatus, drafted, outcome, problem_of, reload_on_success};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ConsoleTab {
     Companies,
     Staff,
     Audit,
-}
-
-/// Bumps `reload` whenever `value` becomes a success.
-fn reload_on_success<T: Send + Sync + 'static>(
-    value: Signal<Option<Result<T, AppError>>>,
-    reload: RwSignal<u32>,
-) {
-    Effect::new(move |_| {
-        if value.with(|v| matches!(v, Some(Ok(_)))) {
-            reload.update(|n| *n += 1);
-        }
-    });
 }
 
 /// The console's frame around `children`, for staff only.

@@ -12,7 +12,7 @@ use super::{BackupInterval, CompanySettings, Feature, StageView};
 use crate::error::AppError;
 use crate::fields::{CARD, DANGER, INPUT, LABEL, PRIMARY, SECONDARY, SelectField, TextField};
 use crate::i18n::*;
-use crate::validation::{FieldError, FormStatus, drafted, outcome, problem_of};
+use crate::validation::{FieldError, FormStatus, drafted, outcome, problem_of, reload_on_success};
 
 pub fn feature_label(i18n: I18nContext<Locale>, feature: Feature) -> &'static str {
     match feature {
@@ -106,18 +106,6 @@ pub fn LoadFailed(error: AppError) -> impl IntoView {
             }}
         </p>
     }
-}
-
-/// Bumps `reload` whenever `value` becomes a success, so what the page shows follows the change.
-fn reload_on_success<T: Send + Sync + 'static>(
-    value: Signal<Option<Result<T, AppError>>>,
-    reload: RwSignal<u32>,
-) {
-    Effect::new(move |_| {
-        if value.with(|v| matches!(v, Some(Ok(_)))) {
-            reload.update(|n| *n += 1);
-        }
-    });
 }
 
 #[component]

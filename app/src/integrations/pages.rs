@@ -18,14 +18,13 @@ use super::{
     provider_name,
 };
 use crate::company::components::LoadFailed;
-use crate::error::AppError;
 use crate::fields::{
     BADGE, CARD, DANGER, INPUT, LABEL, PRIMARY, SECONDARY, SelectField, TextField,
 };
 use crate::i18n::*;
 use crate::shell::pages::with_tenant;
 use crate::shell::{Area, locale_of};
-use crate::validation::{FormStatus, drafted, outcome, problem_of};
+use crate::validation::{FormStatus, drafted, outcome, problem_of, reload_on_success};
 
 fn status_label(i18n: I18nContext<Locale>, status: IntegrationStatus) -> &'static str {
     match status {
@@ -89,18 +88,6 @@ fn job_label(i18n: I18nContext<Locale>, status: &str) -> &'static str {
         "FAILED" => t_string!(i18n, analysis_job_failed),
         _ => t_string!(i18n, analysis_job_done),
     }
-}
-
-/// Bumps `reload` whenever `value` becomes a success.
-fn reload_on_success<T: Send + Sync + 'static>(
-    value: Signal<Option<Result<T, AppError>>>,
-    reload: RwSignal<u32>,
-) {
-    Effect::new(move |_| {
-        if value.with(|v| matches!(v, Some(Ok(_)))) {
-            reload.update(|n| *n += 1);
-        }
-    });
 }
 
 #[component]

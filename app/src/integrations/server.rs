@@ -220,6 +220,21 @@ async fn analysis_overview(
     })
 }
 
+/// One AI integration analyses at a time: switching `id` on switches the company's others off.
+async fn deactivate_other_ai(tx: &mut TenantTx, id: &str) -> Result<(), AppError> {
+    let company_id = tx.company_id().to_owned();
+    sqlx::query!(
+        "UPDATE integrations SET status = 'INACTIVE'
+         WHERE company_id = $1 AND type = 'AI' AND id <> $2 AND status = 'ACTIVE'",
+        company_id,
+        id
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(db::DbError::from)?;
+    Ok(())
+}
+
 /// Creates or updates an AI integration. Saving one makes it the company's active AI integration
 /// (the others of type AI become INACTIVE), so which provider analyses is never ambiguous.
 pub async fn save_ai(
@@ -275,15 +290,7 @@ pub async fn save_ai(
         (None, None) => return Err(invalid("api_key", "required")),
     };
     let settings = json!({ "model": checked.model });
-    sqlx::query!(
-        "UPDATE integrations SET status = 'INACTIVE'
-         WHERE company_id = $1 AND type = 'AI' AND id <> $2 AND status = 'ACTIVE'",
-        company_id,
-        id
-    )
-    .execute(&mut *tx)
-    .await
-    .map_err(db::DbError::from)?;
+    deactivate_other_ai(&mut tx, &id).await?;
     sqlx::query!(
         "INSERT INTO integrations (company_id, id, type, provider, name, status, encrypted_config, settings)
          VALUES ($1, $2, 'AI', $3, $4, 'ACTIVE', $5, $6)
@@ -350,15 +357,7 @@ pub async fn set_active(
         IntegrationStatus::Inactive
     };
     if active && row.kind == IntegrationType::Ai {
-        sqlx::query!(
-            "UPDATE integrations SET status = 'INACTIVE'
-             WHERE company_id = $1 AND type = 'AI' AND id <> $2 AND status = 'ACTIVE'",
-            company_id,
-            id
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(db::DbError::from)?;
+        deactivate_other_ai(&mut tx, id).await?;
     }
     sqlx::query!(
         "UPDATE integrations SET status = $3 WHERE company_id = $1 AND id = $2",

@@ -15,14 +15,13 @@ use super::api::{
 };
 use super::{PersonChoice, Squad, SquadType, UserRow};
 use crate::company::components::LoadFailed;
-use crate::error::AppError;
 use crate::fields::{
     BADGE, CARD, DANGER, INPUT, LABEL, PRIMARY, SECONDARY, SelectField, TextField,
 };
 use crate::i18n::*;
 use crate::shell::pages::with_tenant;
 use crate::shell::{Area, encode_query_value, locale_of};
-use crate::validation::{FieldError, FormStatus, drafted, outcome, problem_of};
+use crate::validation::{FieldError, FormStatus, drafted, outcome, problem_of, reload_on_success};
 
 pub fn role_label(i18n: I18nContext<Locale>, role: UserRole) -> &'static str {
     match role {
@@ -86,18 +85,6 @@ fn squad_type_options(i18n: I18nContext<Locale>) -> Vec<(String, String)> {
         .iter()
         .map(|t| (t.as_str().to_owned(), squad_type_label(i18n, *t).to_owned()))
         .collect()
-}
-
-/// Bumps `reload` whenever `value` becomes a success.
-fn reload_on_success<T: Send + Sync + 'static>(
-    value: Signal<Option<Result<T, AppError>>>,
-    reload: RwSignal<u32>,
-) {
-    Effect::new(move |_| {
-        if value.with(|v| matches!(v, Some(Ok(_)))) {
-            reload.update(|n| *n += 1);
-        }
-    });
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -16,6 +16,7 @@ use super::{
 use crate::audit::server::{Change, RequestMeta, record};
 use crate::auth::invitations::{Invitee, send_invitation};
 use crate::error::AppError;
+use crate::pipeline::server::{company_zone, like_pattern};
 use crate::state::AppState;
 use crate::validation::{check_email, check_person_name, invalid};
 
@@ -35,29 +36,6 @@ fn require_manage(ctx: &TenantCtx) -> Result<(), AppError> {
     } else {
         Err(AppError::Forbidden)
     }
-}
-
-async fn company_zone(tx: &mut TenantTx) -> Result<chrono_tz::Tz, AppError> {
-    let company_id = tx.company_id().to_owned();
-    let timezone = sqlx::query_scalar!("SELECT timezone FROM companies WHERE id = $1", company_id)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(db::DbError::from)?;
-    Ok(timezone.parse().unwrap_or_else(|_| {
-        tracing::warn!(company = %company_id, %timezone, "unknown time zone, showing UTC");
-        chrono_tz::UTC
-    }))
-}
-
-/// `%` and `_` typed in a search are letters, not wildcards.
-fn like_pattern(query: &str) -> String {
-    let escaped = query
-        .trim()
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 /// The users list's filters as typed: empty means "any".

@@ -188,13 +188,17 @@ fn push_search(qb: &mut QueryBuilder<'_, Postgres>, column: &str, query: &str) {
     }
 }
 
+/// The company's time zone; UTC (with a warning) if the stored name is unknown.
 pub async fn company_zone(tx: &mut TenantTx) -> Result<chrono_tz::Tz, AppError> {
     let company_id = tx.company_id().to_owned();
     let timezone = sqlx::query_scalar!("SELECT timezone FROM companies WHERE id = $1", company_id)
         .fetch_one(&mut **tx)
         .await
         .map_err(db_err)?;
-    Ok(timezone.parse().unwrap_or(chrono_tz::UTC))
+    Ok(timezone.parse().unwrap_or_else(|_| {
+        tracing::warn!(company = %company_id, %timezone, "unknown time zone, showing UTC");
+        chrono_tz::UTC
+    }))
 }
 
 async fn company_currency(tx: &mut TenantTx) -> Result<String, AppError> {
