@@ -100,8 +100,9 @@ async fn agents_see_their_own_position_or_everyones_as_the_company_chose() {
     assert_eq!(open["hidden"], false);
     assert_eq!(open["rows"].as_array().unwrap().len(), 2);
 
-    // A period: last year's win counts when asked for.
-    let old = (chrono::Utc::now() - chrono::Duration::days(400))
+    // A period: last year's win counts when asked for. The period starts a day before that win, so
+    // the company's time zone (UTC-3) cannot put the win outside it near midnight UTC.
+    let old = (chrono::Utc::now() - chrono::Duration::days(401))
         .format("%Y-%m-%d")
         .to_string();
     let long = json(
