@@ -5,10 +5,8 @@
 //! of OpenAI), records every call's tokens and cost in `ai_usage`, and a provider that keeps
 //! refusing raises one AI_RATE_LIMIT alert while the built-in analysis fills in.
 
-mod common;
-
+use crate::common::{TestApp, api, email, json, test_keyring};
 use axum::http::StatusCode;
-use common::{TestApp, api, email, json, test_keyring};
 use db::testing::TestDb;
 use serde_json::{Value, json as j};
 use server::jobs::{AiSettings, Worker};

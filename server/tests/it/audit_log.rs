@@ -2,10 +2,8 @@
 //! person, entity, action and dates in the company's time zone, paginated, with who acted — a
 //! person, staff, a job — and what changed, field by field. Nobody else reads it.
 
-mod common;
-
+use crate::common::{self, Reply, TestApp, api, email};
 use axum::http::StatusCode;
-use common::{Reply, TestApp, api, email};
 use db::testing::TestDb;
 use serde_json::Value;
 

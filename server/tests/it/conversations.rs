@@ -3,10 +3,8 @@
 //! conversation's page carries its analysis with the transcript's own quotes; one not analysed yet
 //! says so.
 
-mod common;
-
+use crate::common::{TestApp, api, email, json};
 use axum::http::StatusCode;
-use common::{TestApp, api, email, json};
 use db::testing::TestDb;
 use server::jobs::{AiSettings, Worker};
 

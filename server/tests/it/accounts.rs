@@ -1,11 +1,9 @@
 //! Accounts as their owners meet them: the invitation mail and link, password reset, the own
 //! profile page, and the development mail page.
 
-mod common;
-
+use crate::common::{self, TestApp};
 use app::auth::invitations::{Invitee, send_invitation};
 use axum::http::StatusCode;
-use common::TestApp;
 
 /// Creates an INVITED agent in acme (as the users page will) and returns their id.
 async fn invited_agent(app: &TestApp, email: &str, language: &str) -> String {

@@ -5,10 +5,8 @@
 //! The stage editor keeps its invariants, and every accepted change is audited with before and
 //! after — by staff, in the staff log too — while a refused one writes nothing.
 
-mod common;
-
+use crate::common::{Reply, TestApp, api, email, json as json_of};
 use axum::http::StatusCode;
-use common::{Reply, TestApp, api, email, json as json_of};
 use db::testing::TestDb;
 use serde_json::{Value, json};
 

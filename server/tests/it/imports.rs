@@ -3,10 +3,8 @@
 //! imports; good rows go in, bad ones are listed with their line and reason; importing the same
 //! file again rewrites nothing. Only directors and staff may, only in their company.
 
-mod common;
-
+use crate::common::{Reply, TestApp, api, email, json};
 use axum::http::StatusCode;
-use common::{Reply, TestApp, api, email, json};
 use db::testing::TestDb;
 use server::jobs::{AiSettings, Worker};
 

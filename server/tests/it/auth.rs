@@ -2,13 +2,11 @@
 //! sign-out, idle and absolute expiry, the security stamp, deactivation, throttling, cross-site
 //! refusal, security headers, and who may enter which company.
 
-mod common;
-
+use crate::common::{self, PASSWORD, TestApp, email, user_id};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum_login::tower_sessions::SessionStore;
 use axum_login::tower_sessions::session::{Id, Record};
-use common::{PASSWORD, TestApp, email, user_id};
 
 fn session_id(cookie: &str) -> Id {
     cookie

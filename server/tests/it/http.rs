@@ -2,10 +2,8 @@
 //! Portuguese, a tenant's header for its members, "not found" for what a user may not see, and a
 //! request id on every response.
 
-mod common;
-
+use crate::common::{TestApp, email};
 use axum::http::StatusCode;
-use common::{TestApp, email};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_answers_and_readiness_checks_the_database() {

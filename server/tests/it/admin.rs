@@ -4,10 +4,8 @@
 //! staff log in the same transaction; staff users are created with the password rules and can be
 //! deactivated, which ends their sessions.
 
-mod common;
-
+use crate::common::{self, TestApp, api, email, json, user_id};
 use axum::http::StatusCode;
-use common::{TestApp, api, email, json, user_id};
 use db::testing::TestDb;
 use serde_json::Value;
 

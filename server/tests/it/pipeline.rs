@@ -5,10 +5,8 @@
 //! `stage_changed_at` and `closed_at` right and is audited; the forecast's arithmetic is exact;
 //! the CSV export carries only what the viewer sees.
 
-mod common;
-
+use crate::common::{Reply, TestApp, api, email, json};
 use axum::http::StatusCode;
-use common::{Reply, TestApp, api, email, json};
 use db::testing::TestDb;
 use serde_json::Value;
 

@@ -3,10 +3,8 @@
 //! into the company; a second sync of unchanged data rewrites nothing; a CRM that keeps failing
 //! raises one IMPORT_FAILED alert. Managers and agents may not touch integrations.
 
-mod common;
-
+use crate::common::{TestApp, api, email, json, test_keyring};
 use axum::http::StatusCode;
-use common::{TestApp, api, email, json, test_keyring};
 use db::testing::TestDb;
 use serde_json::{Value, json as j};
 use server::jobs::{AiSettings, Worker};

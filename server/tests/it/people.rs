@@ -5,10 +5,8 @@
 //! and a guest are unauthorized. Every change is audited with before and after in its own
 //! transaction, and a refused change leaves no audit row.
 
-mod common;
-
+use crate::common::{self, TestApp, api, email, json, user_id};
 use axum::http::StatusCode;
-use common::{TestApp, api, email, json, user_id};
 use db::testing::TestDb;
 use serde_json::Value;
 

@@ -3,10 +3,8 @@
 //! names and figures; a period is validated; another company is 404. The home renders its three
 //! charts on the server, with the figures in the viewer's language.
 
-mod common;
-
+use crate::common::{TestApp, api, email, json};
 use axum::http::StatusCode;
-use common::{TestApp, api, email, json};
 use db::testing::TestDb;
 
 const ACME: &str = "company-acme";

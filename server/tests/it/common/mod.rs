@@ -1,8 +1,6 @@
 //! A test server: the real router on a fresh database (as the app role), two companies with a
 //! director, a manager and agents each, a staff user, and helpers to sign in and follow cookies.
 
-#![allow(dead_code)]
-
 use std::net::SocketAddr;
 
 use app::mail::server::{DevOutbox, Mailer, parse_sender};
