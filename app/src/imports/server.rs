@@ -24,7 +24,7 @@ pub fn may_import(ctx: &TenantCtx) -> bool {
 pub fn refusal(error: ingest::IngestError) -> AppError {
     use ingest::IngestError;
     match &error {
-        IngestError::Db(_) | IngestError::ReaderStopped => {
+        IngestError::Db(_) | IngestError::Stopped => {
             tracing::error!(error = %error, "import failed");
             AppError::Internal
         }

@@ -12,6 +12,7 @@
 //! The file content is cleared once the import is DONE; an upload whose import FAILED keeps it, so
 //! its mapping can be fixed and the import asked for again.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,11 +20,11 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use db::{Db, Scope, SystemCtx, TenantTx};
 use domain::{AuditActor, ImportStatus};
-use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tabular::{Kind, Mapping, Preview, RowError};
 use tokio::sync::mpsc;
+use tokio_util::task::AbortOnDropHandle;
 
 use crate::convert::{deal_from_csv, lead_from_csv};
 use crate::log::{self, ErrorEntry, Progress};
@@ -34,7 +35,7 @@ use crate::{IngestError, jobs};
 /// Rows per transaction.
 pub const BATCH_ROWS: usize = 5_000;
 /// Batches written at once, each in its own transaction; see [`import_rows`].
-const WRITERS: usize = 2;
+const WRITERS: usize = 3;
 /// Rows shown by a preview.
 pub const PREVIEW_ROWS: usize = 20;
 /// `import_logs.source` of file imports.
@@ -558,14 +559,15 @@ struct Written {
     last_line: u64,
 }
 
-/// Writes one batch's rows in a transaction of its own, left open for [`commit_batch`].
+/// Writes one batch's rows in a transaction of its own, left open for [`commit_batch`]. Owns what
+/// it needs, so it runs as a task of its own while earlier batches commit.
 async fn write_batch(
-    db: &Db,
-    ctx: &SystemCtx,
-    run: &Started,
+    db: Db,
+    ctx: SystemCtx,
+    stages: Arc<StageResolver>,
     batch: ReadBatch,
 ) -> Result<Written, IngestError> {
-    let mut tx = db.begin(ctx).await?;
+    let mut tx = db.begin(&ctx).await?;
     let mut errors: Vec<ErrorEntry> = batch.refused.iter().map(ErrorEntry::from).collect();
     let mut progress = Progress {
         failed: batch.refused.len() as u64,
@@ -574,7 +576,7 @@ async fn write_batch(
     match batch.rows {
         Batch::Leads(rows) => progress.counts = upsert_leads(&mut tx, &rows).await?,
         Batch::Deals(rows) => {
-            let written = upsert_deals(&mut tx, &rows, &run.stages).await?;
+            let written = upsert_deals(&mut tx, &rows, &stages).await?;
             progress.counts = written.counts;
             progress.failed += written.failures.len() as u64;
             errors.extend(written.failures.iter().map(ErrorEntry::from));
@@ -686,11 +688,13 @@ fn read_batches(
 
 /// Writes the file's rows batch by batch while a blocking thread reads the next batches.
 ///
-/// [`WRITERS`] batches are written at once, each in its own transaction on its own connection (the
-/// rows of a file never overlap: the reader refuses a repeated external id), and committed in
-/// file order, so the committed line only ever moves past batches that are in and a resumed
-/// import skips exactly those. Writing is where the time goes (index and foreign-key upkeep in
-/// PostgreSQL), and two backends do it side by side.
+/// Up to [`WRITERS`] batches are being written at any moment, each as a task with its own
+/// transaction on its own connection (the rows of a file never overlap: the reader refuses a
+/// repeated external id), and they are committed in file order as each finishes, so the committed
+/// line only ever moves past batches that are in and a resumed import skips exactly those. A new
+/// batch starts as soon as the oldest one commits, with no pause for the slowest of a group.
+/// Writing is where the time goes (index and foreign-key upkeep in PostgreSQL), and several
+/// backends do it side by side.
 async fn import_rows(
     db: &Db,
     ctx: &SystemCtx,
@@ -704,34 +708,30 @@ async fn import_rows(
         zone: run.zone,
         committed_line: run.committed_line,
     };
-    let (sender, mut batches) = mpsc::channel(2);
+    let (sender, mut batches) = mpsc::channel(WRITERS);
     let reader = tokio::task::spawn_blocking(move || read_batches(&reading, &sender));
-    // On an error the receiver is dropped, and the reader stops at its next batch; a batch
-    // written but not committed rolls back with its transaction.
+    let stages = Arc::new(run.stages.clone());
+    let mut writing: VecDeque<AbortOnDropHandle<Result<Written, IngestError>>> =
+        VecDeque::with_capacity(WRITERS);
+    // On an error the receiver is dropped, so the reader stops at its next batch, and the
+    // batches still being written are aborted: their transactions roll back.
     loop {
-        let mut group = Vec::with_capacity(WRITERS);
-        while group.len() < WRITERS {
-            match batches.recv().await {
-                Some(batch) => group.push(batch),
-                None => break,
-            }
+        while writing.len() < WRITERS {
+            let Some(batch) = batches.recv().await else {
+                break;
+            };
+            let task = write_batch(db.clone(), ctx.clone(), Arc::clone(&stages), batch);
+            writing.push_back(AbortOnDropHandle::new(tokio::spawn(task)));
         }
-        if group.is_empty() {
+        let Some(oldest) = writing.pop_front() else {
             break;
-        }
-        let written = join_all(
-            group
-                .into_iter()
-                .map(|batch| write_batch(db, ctx, run, batch)),
-        )
-        .await;
-        for written in written {
-            commit_batch(run, upload_id, written?).await?;
-        }
+        };
+        let written = oldest.await.map_err(|_| IngestError::Stopped)??;
+        commit_batch(run, upload_id, written).await?;
     }
     match reader.await {
         Ok(read) => read.map_err(IngestError::Mapping),
-        Err(_) => Err(IngestError::ReaderStopped),
+        Err(_) => Err(IngestError::Stopped),
     }
 }
 

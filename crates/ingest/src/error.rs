@@ -23,9 +23,9 @@ pub enum IngestError {
     /// The mapping is invalid, for another kind of file, or for other columns.
     #[error("the mapping cannot be used: {0}")]
     Mapping(#[from] tabular::ReadError),
-    /// The thread reading the file panicked.
-    #[error("the file reader stopped unexpectedly")]
-    ReaderStopped,
+    /// The thread reading the file or a task writing its batches panicked.
+    #[error("the import stopped unexpectedly")]
+    Stopped,
     /// The file name is blank or longer than 255 characters.
     #[error("the file name is blank or too long")]
     InvalidFileName,
@@ -46,7 +46,7 @@ impl IngestError {
             IngestError::UploadNotEditable { .. } => "upload_not_editable",
             IngestError::File(file) => file.code(),
             IngestError::Mapping(read) => read.code(),
-            IngestError::ReaderStopped => "reader_stopped",
+            IngestError::Stopped => "stopped",
             IngestError::InvalidFileName => "invalid_file_name",
         }
     }
