@@ -70,14 +70,24 @@ test("the director imports a CSV, fixes the mapping, sees the result, and moves 
   const secondColumn = page.getByTestId("board-column").nth(1);
   await expect(secondColumn.locator(`[data-deal="${dealId}"]`)).toBeVisible();
 
+  // By drag and drop, on to the third column: the browser's own drag events with a DataTransfer,
+  // as a mouse drag sends them (dragstart on the card, dragover and drop on the column).
+  const thirdColumn = page.getByTestId("board-column").nth(2);
+  const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
+  await secondColumn.locator(`[data-deal="${dealId}"]`).dispatchEvent("dragstart", { dataTransfer });
+  await thirdColumn.dispatchEvent("dragover", { dataTransfer });
+  await thirdColumn.dispatchEvent("drop", { dataTransfer });
+  await expect(thirdColumn.locator(`[data-deal="${dealId}"]`)).toBeVisible();
+  await expect(secondColumn.locator(`[data-deal="${dealId}"]`)).toHaveCount(0);
+
   // And with the card's own stage select (what works without JavaScript), back to the first column.
-  const moved = secondColumn.locator(`[data-deal="${dealId}"]`);
+  const moved = thirdColumn.locator(`[data-deal="${dealId}"]`);
   const firstStage = await firstColumn.getAttribute("data-stage");
   await moved.locator("select").selectOption(firstStage!);
   await moved.getByRole("button", { name: "Mover" }).click();
   await expect(firstColumn.locator(`[data-deal="${dealId}"]`)).toBeVisible();
 
-  // The deal's history records both moves.
+  // The deal's history records the moves.
   await page.goto(`/acme/deals/${dealId}`);
   await expect(page.getByTestId("record-history")).toContainText("mudou de etapa");
   expect(problems).toEqual([]);
