@@ -21,11 +21,13 @@
 use std::time::{Duration, SystemTime};
 
 use backon::{ExponentialBuilder, Retryable};
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Client, RequestBuilder, StatusCode, Url, redirect};
 
 use crate::address::{BlockedAddress, PublicOnlyResolver};
-use crate::{CrmError, Provider};
+use serde::de::DeserializeOwned;
+
+use crate::{CrmError, Provider, Secret};
 
 /// How the HTTP client behaves: timeouts, retries and whether private addresses may be reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -294,6 +296,37 @@ impl Http {
         self.allow_private
     }
 
+    /// The OAuth 2.0 refresh-token grant (RFC 6749 section 6) that Zoho and Salesforce share: the
+    /// stored refresh token and client posted as a form to `token_url`, the JSON answer read as
+    /// `T`. A refusal is [`CrmError::RefreshRejected`]; what the answer must hold is the caller's.
+    pub async fn refresh_grant<T: DeserializeOwned>(
+        &self,
+        token_url: &Url,
+        client_id: &str,
+        client_secret: &Secret,
+        refresh_token: &Secret,
+    ) -> Result<T, CrmError> {
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "refresh_token")
+            .append_pair("client_id", client_id.trim())
+            .append_pair("client_secret", client_secret.expose_secret())
+            .append_pair("refresh_token", refresh_token.expose_secret())
+            .finish();
+        let build = || {
+            self.client
+                .post(token_url.clone())
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(form.clone())
+        };
+        let answer = self
+            .send(build, classify_token_refresh)
+            .await
+            .map_err(|f| refresh_error(self.provider, f))?;
+        serde_json::from_slice(&answer.body).map_err(|_| {
+            CrmError::invalid_response(self.provider, "the token answer is not the expected JSON")
+        })
+    }
+
     /// Sends the request `build` makes (once per attempt), retrying as the module doc says. A 2xx
     /// or 304 answer is returned; anything else goes through `classify`.
     pub async fn send(
@@ -372,7 +405,7 @@ impl Http {
 }
 
 /// A token endpoint's failure: OAuth errors are `{"error": "invalid_grant", …}`.
-pub(crate) fn classify_token_refresh(answer: &Answer) -> Failure {
+fn classify_token_refresh(answer: &Answer) -> Failure {
     let body = answer.json_or_null();
     let code = crate::json::str_field(&body, "error").map(str::to_owned);
     Failure::from_status(answer, code)
@@ -380,7 +413,7 @@ pub(crate) fn classify_token_refresh(answer: &Answer) -> Failure {
 
 /// A failed token refresh: any refusal (400, 401, 403) means the stored refresh token or client
 /// is no longer accepted, which only connecting the integration again fixes.
-pub(crate) fn refresh_error(provider: Provider, failure: Failure) -> CrmError {
+fn refresh_error(provider: Provider, failure: Failure) -> CrmError {
     match failure {
         Failure::Unauthorized { code, .. }
         | Failure::Forbidden { code, .. }

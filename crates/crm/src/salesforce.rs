@@ -17,8 +17,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
-use reqwest::{RequestBuilder, StatusCode, Url};
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::{StatusCode, Url};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -269,27 +269,15 @@ impl SalesforceConnector {
         let credentials = self.snapshot();
         let login = http::parse_url(&credentials.login_url, "the Salesforce login URL")?;
         let url = http::join(&login, "/services/oauth2/token")?;
-        let form = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("grant_type", "refresh_token")
-            .append_pair("client_id", credentials.client_id.trim())
-            .append_pair("client_secret", credentials.client_secret.expose_secret())
-            .append_pair("refresh_token", credentials.refresh_token.expose_secret())
-            .finish();
-        let build = || -> RequestBuilder {
-            self.http
-                .client()
-                .post(url.clone())
-                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(form.clone())
-        };
-        let answer = self
+        let token: TokenAnswer = self
             .http
-            .send(build, http::classify_token_refresh)
-            .await
-            .map_err(|f| http::refresh_error(PROVIDER, f))?;
-        let token: TokenAnswer = serde_json::from_slice(&answer.body).map_err(|_| {
-            CrmError::invalid_response(PROVIDER, "the token answer is not the expected JSON")
-        })?;
+            .refresh_grant(
+                &url,
+                &credentials.client_id,
+                &credentials.client_secret,
+                &credentials.refresh_token,
+            )
+            .await?;
         let access_token = token
             .access_token
             .filter(|t| !t.trim().is_empty())

@@ -19,8 +19,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
-use reqwest::{RequestBuilder, StatusCode, Url};
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::{StatusCode, Url};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -284,27 +284,15 @@ impl ZohoConnector {
         let credentials = self.snapshot();
         let accounts = http::parse_url(&credentials.accounts_url, "the Zoho accounts URL")?;
         let url = http::join(&accounts, "/oauth/v2/token")?;
-        let form = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("grant_type", "refresh_token")
-            .append_pair("client_id", credentials.client_id.trim())
-            .append_pair("client_secret", credentials.client_secret.expose_secret())
-            .append_pair("refresh_token", credentials.refresh_token.expose_secret())
-            .finish();
-        let build = || -> RequestBuilder {
-            self.http
-                .client()
-                .post(url.clone())
-                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(form.clone())
-        };
-        let answer = self
+        let token: TokenAnswer = self
             .http
-            .send(build, http::classify_token_refresh)
-            .await
-            .map_err(|f| http::refresh_error(PROVIDER, f))?;
-        let token: TokenAnswer = serde_json::from_slice(&answer.body).map_err(|_| {
-            CrmError::invalid_response(PROVIDER, "the token answer is not the expected JSON")
-        })?;
+            .refresh_grant(
+                &url,
+                &credentials.client_id,
+                &credentials.client_secret,
+                &credentials.refresh_token,
+            )
+            .await?;
         // Zoho answers a bad refresh token with 200 and {"error": "invalid_code"}.
         let access_token = match (token.access_token, token.error) {
             (Some(access), _) if !access.trim().is_empty() => access,
