@@ -22,16 +22,10 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const KEY: &str = "test-key-4f9a";
 
-const TRANSCRIPT: &str = "\
-[00:00:05] Ana Souza: Bom dia, Carlos! Quem participa da decisão e quem assina o contrato do lado de vocês?
-[00:00:15] Carlos Lima: Quem assina é o Roberto, nosso diretor financeiro, mas eu faço a avaliação técnica.
-[00:00:30] Ana Souza: Vocês têm orçamento reservado para esse projeto?
-[00:00:41] Carlos Lima: Temos uns 50 mil reais aprovados para este semestre.
-[00:01:02] Carlos Lima: Achei o preço um pouco alto, o concorrente passou um valor menor.
-[00:01:15] Ana Souza: Entendo, mas o retorno aparece em três meses com o ramp up mais curto.
-[00:01:40] Ana Souza: Podemos marcar uma demonstração com o Roberto na quinta-feira às 10h?
-[00:01:48] Carlos Lima: Quinta às 10h funciona, pode mandar o convite.
-";
+/// A call in which budget and authority are covered, timing is only proposed and the need never
+/// comes up; `fixtures/llm/bant_call_answer.json` is an answer that keeps every rule of the
+/// prompt for it (the server's worker tests use both too).
+const TRANSCRIPT: &str = include_str!("fixtures/llm/bant_call.txt");
 
 fn input() -> ConversationInput {
     ConversationInput {
@@ -68,53 +62,8 @@ fn builtin() -> Analysis {
 
 /// An answer that keeps every rule of the prompt for the conversation above.
 fn valid_answer() -> Value {
-    json!({
-        "summary": "Ligação entre Ana Souza, de vendas, e Carlos Lima. O cliente tem 50 mil reais aprovados para o semestre e quem assina é o Roberto, o diretor financeiro. Carlos achou o preço alto; a demonstração ficou marcada para quinta às 10h.",
-        "sentiment": "POSITIVE",
-        "sentiment_score": 40,
-        "sentiment_evidence": ["Quinta às 10h funciona, pode mandar o convite."],
-        "methodology_scores": {
-            "methodology": "BANT",
-            "elements": [
-                { "key": "budget", "status": "covered", "score": 85, "customer_confirmed": true,
-                  "evidence": ["Temos uns 50 mil reais aprovados para este semestre.",
-                               "Vocês têm orçamento reservado para esse projeto?"] },
-                { "key": "authority", "status": "covered", "score": 80, "customer_confirmed": true,
-                  "evidence": ["Quem assina é o Roberto, nosso diretor financeiro, mas eu faço a avaliação técnica."] },
-                { "key": "need", "status": "missing", "score": 0, "customer_confirmed": false, "evidence": [] },
-                { "key": "timeline", "status": "partial", "score": 30, "customer_confirmed": false,
-                  "evidence": ["Podemos marcar uma demonstração com o Roberto na quinta-feira às 10h?"] }
-            ],
-            "playbook": {
-                "questions": [
-                    { "section": "Qualificação", "question": "Quem assina o contrato?", "asked": true,
-                      "match_score": 90,
-                      "evidence": "Quem participa da decisão e quem assina o contrato do lado de vocês?" },
-                    { "section": "Qualificação", "question": "Qual é o orçamento disponível?", "asked": true,
-                      "match_score": 75, "evidence": "Vocês têm orçamento reservado para esse projeto?" }
-                ],
-                "objections": [
-                    { "kind": "price", "playbook_objection": "Muito caro", "answered": true,
-                      "follows_playbook_response": true,
-                      "objection": "Achei o preço um pouco alto, o concorrente passou um valor menor.",
-                      "response": "Entendo, mas o retorno aparece em três meses com o ramp up mais curto." }
-                ]
-            }
-        },
-        "key_moments": [
-            { "kind": "next_step", "detail": null,
-              "evidence": "Podemos marcar uma demonstração com o Roberto na quinta-feira às 10h?",
-              "date_text": "quinta-feira às 10h" },
-            { "kind": "objection", "detail": "price",
-              "evidence": "Achei o preço um pouco alto, o concorrente passou um valor menor.",
-              "date_text": null }
-        ],
-        "suggested_actions": [
-            { "kind": "ASK_ELEMENT", "priority": "HIGH",
-              "text": "Pergunte qual problema o time quer resolver e quanto ele custa hoje.",
-              "element": "need" }
-        ]
-    })
+    serde_json::from_str(include_str!("fixtures/llm/bant_call_answer.json"))
+        .expect("the fixture is JSON")
 }
 
 /// A well-formed answer that breaks a rule: the `need` element is left out.
