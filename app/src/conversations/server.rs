@@ -12,7 +12,7 @@ use super::{
     MomentView, ObjectionView, PAGE_SIZE, QuestionView, Quote,
 };
 use crate::error::AppError;
-use crate::pipeline::server::{Visibility, company_zone, owner_choices};
+use crate::pipeline::server::{Visibility, company_zone, owner_choices, push_page};
 
 #[derive(sqlx::FromRow)]
 struct Record {
@@ -93,10 +93,7 @@ pub async fn list(
         .map_err(db::DbError::from)?;
     let mut qb = QueryBuilder::new(SELECT);
     push_filters(&mut qb, &company_id, &vis, agent, channel, sentiment);
-    qb.push(" ORDER BY c.conversation_date DESC, c.id LIMIT ")
-        .push_bind(PAGE_SIZE)
-        .push(" OFFSET ")
-        .push_bind(i64::from(page - 1) * PAGE_SIZE);
+    push_page(&mut qb, "c.conversation_date DESC, c.id", page);
     let rows: Vec<Record> = qb
         .build_query_as()
         .fetch_all(&mut *tx)

@@ -10,7 +10,7 @@ use leptos_router::params::ParamsMap;
 use rust_decimal::Decimal;
 
 use super::{ConversationItem, HistoryItem, MoneyTotal};
-use crate::fields::{BADGE, SECONDARY};
+use crate::fields::{BADGE, INPUT, LABEL, SECONDARY};
 use crate::i18n::*;
 use crate::shell::{encode_query_value, locale_of};
 
@@ -43,6 +43,34 @@ pub fn href_with(query: &ParamsMap, names: &[&str], changes: &[(&str, String)]) 
 pub fn query_param() -> impl Fn(&'static str) -> String + Copy + Send + Sync + 'static {
     let query = use_query_map();
     move |name| query.with(|q| q.get(name).unwrap_or_default())
+}
+
+/// One filter of a list's search form: a select named `name` whose first choice, "any", sets no
+/// filter; then the fixed options given as children, then `choices` as (value, label); the choice
+/// the URL holds is selected.
+#[component]
+pub fn FilterSelect(
+    id: &'static str,
+    name: &'static str,
+    label: ViewFn,
+    #[prop(optional)] choices: Vec<(String, String)>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let param = query_param();
+    view! {
+        <div>
+            <label for=id class=LABEL>{label.run()}</label>
+            <select id=id name=name class=INPUT>
+                <option value="">{t!(i18n, audit_any)}</option>
+                {children.map(|fixed| fixed())}
+                {choices.into_iter().map(|(value, text)| {
+                    let chosen = value.clone();
+                    view! { <option value=value selected=move || param(name) == chosen>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
 }
 
 /// A column header that sorts the list by `key`, flipping the direction when it already does.

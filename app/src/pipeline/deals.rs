@@ -9,7 +9,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{MoveDeal, SaveDeal, get_deal, list_deals};
 use super::components::{
-    ConversationList, HistoryList, Pager, SortHeader, href_with, money, money_totals, query_param,
+    ConversationList, FilterSelect, HistoryList, Pager, SortHeader, href_with, money, money_totals,
+    query_param,
 };
 use super::leads::owner_options;
 use super::{DealDetail, DealPage, OwnerChoice, StageInfo};
@@ -138,8 +139,14 @@ fn DealsList(slug: String, page: DealPage, filtered: bool, reload: RwSignal<u32>
         lead_choices,
     } = page;
     let empty = items.is_empty();
-    let stage_filter = stages.clone();
-    let owner_filter = owners.clone();
+    let stage_filter: Vec<(String, String)> = stages
+        .iter()
+        .map(|s| (s.key.clone(), s.name.clone()))
+        .collect();
+    let owner_filter: Vec<(String, String)> = owners
+        .iter()
+        .map(|o| (o.id.clone(), o.name.clone()))
+        .collect();
     view! {
         {can_create.then(|| view! { <NewDealForm slug=slug.clone() stages=stages.clone() owners=owners.clone() leads=lead_choices.clone() reload/> })}
         <form method="get" class="mb-4 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-3 lg:grid-cols-6" role="search">
@@ -147,36 +154,15 @@ fn DealsList(slug: String, page: DealPage, filtered: bool, reload: RwSignal<u32>
                 <label for="deals-q" class=LABEL>{t!(i18n, list_search)}</label>
                 <input id="deals-q" name="q" type="search" value=param("q") class=INPUT placeholder=move || t_string!(i18n, deals_search_hint).to_string()/>
             </div>
-            <div>
-                <label for="deals-stage" class=LABEL>{t!(i18n, field_stage)}</label>
-                <select id="deals-stage" name="stage" class=INPUT>
-                    <option value="">{t!(i18n, audit_any)}</option>
-                    {stage_filter.into_iter().map(|s| {
-                        let key = s.key.clone();
-                        view! { <option value=s.key selected=move || param("stage") == key>{s.name}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div>
-                <label for="deals-state" class=LABEL>{t!(i18n, field_deal_state)}</label>
-                <select id="deals-state" name="state" class=INPUT>
-                    <option value="">{t!(i18n, audit_any)}</option>
-                    <option value="open" selected=move || param("state") == "open">{t!(i18n, deal_state_open)}</option>
-                    <option value="won" selected=move || param("state") == "won">{t!(i18n, deal_state_won)}</option>
-                    <option value="lost" selected=move || param("state") == "lost">{t!(i18n, deal_state_lost)}</option>
-                </select>
-            </div>
-            <div>
-                <label for="deals-owner" class=LABEL>{t!(i18n, field_owner)}</label>
-                <select id="deals-owner" name="owner" class=INPUT>
-                    <option value="">{t!(i18n, audit_any)}</option>
-                    <option value="none" selected=move || param("owner") == "none">{t!(i18n, owner_nobody)}</option>
-                    {owner_filter.into_iter().map(|o| {
-                        let id = o.id.clone();
-                        view! { <option value=o.id selected=move || param("owner") == id>{o.name}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <FilterSelect id="deals-stage" name="stage" label=ViewFn::from(move || t!(i18n, field_stage)) choices=stage_filter/>
+            <FilterSelect id="deals-state" name="state" label=ViewFn::from(move || t!(i18n, field_deal_state))>
+                <option value="open" selected=move || param("state") == "open">{t!(i18n, deal_state_open)}</option>
+                <option value="won" selected=move || param("state") == "won">{t!(i18n, deal_state_won)}</option>
+                <option value="lost" selected=move || param("state") == "lost">{t!(i18n, deal_state_lost)}</option>
+            </FilterSelect>
+            <FilterSelect id="deals-owner" name="owner" label=ViewFn::from(move || t!(i18n, field_owner)) choices=owner_filter>
+                <option value="none" selected=move || param("owner") == "none">{t!(i18n, owner_nobody)}</option>
+            </FilterSelect>
             <div class="grid grid-cols-2 gap-2">
                 <div>
                     <label for="deals-min" class=LABEL>{t!(i18n, list_value_min)}</label>

@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{SaveLead, get_lead, list_leads};
 use super::components::{
-    ConversationList, HistoryList, Pager, SortHeader, href_with, money, query_param,
+    ConversationList, FilterSelect, HistoryList, Pager, SortHeader, href_with, money, query_param,
 };
 use super::{LeadDetail, LeadPage, OwnerChoice};
 use crate::company::components::LoadFailed;
@@ -114,7 +114,10 @@ fn LeadsList(slug: String, page: LeadPage, filtered: bool, reload: RwSignal<u32>
         statuses,
         can_create,
     } = page;
-    let owner_filter = owners.clone();
+    let owner_filter: Vec<(String, String)> = owners
+        .iter()
+        .map(|o| (o.id.clone(), o.name.clone()))
+        .collect();
     let empty = items.is_empty();
     view! {
         {can_create.then(|| view! { <NewLeadForm slug=slug.clone() owners=owners.clone() reload/> })}
@@ -123,37 +126,11 @@ fn LeadsList(slug: String, page: LeadPage, filtered: bool, reload: RwSignal<u32>
                 <label for="leads-q" class=LABEL>{t!(i18n, list_search)}</label>
                 <input id="leads-q" name="q" type="search" value=param("q") class=INPUT placeholder=move || t_string!(i18n, leads_search_hint).to_string()/>
             </div>
-            <div>
-                <label for="leads-owner" class=LABEL>{t!(i18n, field_owner)}</label>
-                <select id="leads-owner" name="owner" class=INPUT>
-                    <option value="">{t!(i18n, audit_any)}</option>
-                    <option value="none" selected=move || param("owner") == "none">{t!(i18n, owner_nobody)}</option>
-                    {owner_filter.into_iter().map(|o| {
-                        let id = o.id.clone();
-                        view! { <option value=o.id selected=move || param("owner") == id>{o.name}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div>
-                <label for="leads-source" class=LABEL>{t!(i18n, field_source)}</label>
-                <select id="leads-source" name="source" class=INPUT>
-                    <option value="">{t!(i18n, audit_any)}</option>
-                    {sources.into_iter().map(|s| {
-                        let (value, label) = (s.clone(), s.clone());
-                        view! { <option value=s selected=move || param("source") == value>{label}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div>
-                <label for="leads-status" class=LABEL>{t!(i18n, field_lead_status)}</label>
-                <select id="leads-status" name="status" class=INPUT>
-                    <option value="">{t!(i18n, audit_any)}</option>
-                    {statuses.into_iter().map(|s| {
-                        let (value, label) = (s.clone(), s.clone());
-                        view! { <option value=s selected=move || param("status") == value>{label}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <FilterSelect id="leads-owner" name="owner" label=ViewFn::from(move || t!(i18n, field_owner)) choices=owner_filter>
+                <option value="none" selected=move || param("owner") == "none">{t!(i18n, owner_nobody)}</option>
+            </FilterSelect>
+            <FilterSelect id="leads-source" name="source" label=ViewFn::from(move || t!(i18n, field_source)) choices=sources.into_iter().map(|s| (s.clone(), s)).collect()/>
+            <FilterSelect id="leads-status" name="status" label=ViewFn::from(move || t!(i18n, field_lead_status)) choices=statuses.into_iter().map(|s| (s.clone(), s)).collect()/>
             <div class="grid grid-cols-2 gap-2 lg:col-span-1">
                 <div>
                     <label for="leads-from" class=LABEL>{t!(i18n, list_created_from)}</label>

@@ -51,6 +51,14 @@ impl Direction {
             Direction::Desc => "desc",
         }
     }
+
+    /// The SQL keyword.
+    pub const fn sql(self) -> &'static str {
+        match self {
+            Direction::Asc => "ASC",
+            Direction::Desc => "DESC",
+        }
+    }
 }
 
 /// A person a record may be owned by (the owner filter and the owner field).

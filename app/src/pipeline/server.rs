@@ -180,6 +180,15 @@ pub fn like_pattern(query: &str) -> String {
 }
 
 /// Each word of a search must appear (in any order), accents and case ignored.
+/// `ORDER BY order` (built by the caller from a fixed list, never from the request's text) and
+/// page `page` (from 1) of [`PAGE_SIZE`] rows.
+pub fn push_page(qb: &mut QueryBuilder<'_, Postgres>, order: &str, page: u32) {
+    qb.push(format!(" ORDER BY {order} LIMIT "))
+        .push_bind(PAGE_SIZE)
+        .push(" OFFSET ")
+        .push_bind(i64::from(page.max(1) - 1) * PAGE_SIZE);
+}
+
 fn push_search(qb: &mut QueryBuilder<'_, Postgres>, column: &str, query: &str) {
     for word in query.split_whitespace().take(8) {
         qb.push(format!(" AND {column} LIKE public.immutable_unaccent("))
@@ -397,20 +406,14 @@ pub async fn list_leads(
          LEFT JOIN users u ON u.company_id = l.company_id AND u.id = l.owner_id",
     );
     push_lead_filters(&mut qb, &company_id, &vis, filter, tz)?;
-    let dir = match Direction::parse(&filter.dir) {
-        Direction::Asc => "ASC",
-        Direction::Desc => "DESC",
-    };
+    let dir = Direction::parse(&filter.dir).sql();
     let order = match filter.sort.as_str() {
         "name" => format!("lower(l.name) {dir}, l.id"),
         "company" => format!("lower(l.company_name) {dir} NULLS LAST, l.id"),
         "updated" => format!("l.updated_at {dir}, l.id"),
         _ => format!("l.created_at {dir}, l.id"),
     };
-    qb.push(format!(" ORDER BY {order} LIMIT "))
-        .push_bind(PAGE_SIZE)
-        .push(" OFFSET ")
-        .push_bind(i64::from(page - 1) * PAGE_SIZE);
+    push_page(&mut qb, &order, page);
     let rows: Vec<LeadRecord> = qb
         .build_query_as()
         .fetch_all(&mut *tx)
@@ -992,10 +995,7 @@ pub async fn list_deals(
 
     let mut qb = QueryBuilder::new(DEAL_COLUMNS);
     push_deal_filters(&mut qb, &company_id, &vis, filter, tz, locale)?;
-    let dir = match Direction::parse(&filter.dir) {
-        Direction::Asc => "ASC",
-        Direction::Desc => "DESC",
-    };
+    let dir = Direction::parse(&filter.dir).sql();
     let order = match filter.sort.as_str() {
         "title" => format!("lower(d.title) {dir}, d.id"),
         "value" => format!("d.value {dir}, d.id"),
@@ -1004,10 +1004,7 @@ pub async fn list_deals(
         "created" => format!("d.created_at {dir}, d.id"),
         _ => format!("d.stage_changed_at {dir}, d.id"),
     };
-    qb.push(format!(" ORDER BY {order} LIMIT "))
-        .push_bind(PAGE_SIZE)
-        .push(" OFFSET ")
-        .push_bind(i64::from(page - 1) * PAGE_SIZE);
+    push_page(&mut qb, &order, page);
     let rows: Vec<DealRecord> = qb
         .build_query_as()
         .fetch_all(&mut *tx)

@@ -650,3 +650,60 @@ async fn the_csv_export_is_the_viewers_filtered_list_in_their_language() {
     .unwrap();
     assert_eq!(exports, 4);
 }
+
+/// The `<option>` tags of the select `id` in a rendered page whose `selected` attribute is set,
+/// by value.
+fn selected_options(body: &str, id: &str) -> Vec<String> {
+    let start = body
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in the page"));
+    let select = &body[start..start + body[start..].find("</select>").expect("a closed select")];
+    select
+        .split("<option")
+        .skip(1)
+        .filter_map(|option| {
+            let tag = &option[..option.find('>')?];
+            let value = tag.split("value=\"").nth(1)?.split('"').next()?;
+            tag.contains("selected").then(|| value.to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bookmarked_list_comes_back_with_its_filters_chosen_in_the_form() {
+    let app = seeded().await;
+    let [director, ..] = sessions(&app).await;
+
+    let deals = app
+        .get(
+            "/acme/deals?stage=proposal&state=open&owner=none",
+            Some(&director.0),
+        )
+        .await;
+    assert_eq!(deals.status, StatusCode::OK);
+    assert_eq!(selected_options(&deals.body, "deals-stage"), ["proposal"]);
+    assert_eq!(selected_options(&deals.body, "deals-state"), ["open"]);
+    assert_eq!(selected_options(&deals.body, "deals-owner"), ["none"]);
+
+    let leads = app
+        .get(
+            "/acme/leads?owner=acme-agent1&source=evento",
+            Some(&director.0),
+        )
+        .await;
+    assert_eq!(leads.status, StatusCode::OK);
+    assert_eq!(
+        selected_options(&leads.body, "leads-owner"),
+        ["acme-agent1"]
+    );
+    assert_eq!(selected_options(&leads.body, "leads-source"), ["evento"]);
+    assert_eq!(
+        selected_options(&leads.body, "leads-status"),
+        Vec::<String>::new(),
+        "no status asked for: \"any\""
+    );
+    // The sources offered are the company's own.
+    for source in ["site", "evento"] {
+        assert!(leads.body.contains(&format!("<option value=\"{source}\"")));
+    }
+}
