@@ -234,7 +234,7 @@ fn DealsList(slug: String, page: DealPage, filtered: bool, reload: RwSignal<u32>
                                         <td class=TD><a class="hover:underline" href=format!("/{slug}/leads/{}", d.lead_id)>{d.lead_name}</a></td>
                                         <td class=TD><span class=format!("{BADGE} {}", stage_badge(d.stage_kind))>{d.stage_name}</span></td>
                                         <td class=format!("{TD} text-right tabular-nums")>{money(i18n, d.value, &d.currency)}</td>
-                                        <td class=format!("{TD} text-right tabular-nums")>{move || format_percent(probability / rust_decimal::Decimal::from(100), 0, locale())}</td>
+                                        <td class=format!("{TD} text-right tabular-nums")>{move || format_percent(probability, 0, locale())}</td>
                                         <td class=TD>{move || close.map(|c| format_date(c, locale())).unwrap_or_else(|| "—".to_owned())}</td>
                                         <td class=TD>{d.owner_name.unwrap_or_else(|| "—".to_owned())}</td>
                                         <td class=TD>{move || format_date(moved.date_naive(), locale())}</td>
@@ -464,7 +464,7 @@ fn DealView(slug: String, deal: DealDetail, reload: RwSignal<u32>) -> impl IntoV
                 <h2 id="deal-facts" class="text-lg font-semibold">{t!(i18n, record_details)}</h2>
                 <dl class="mt-3 grid gap-3 sm:grid-cols-3">
                     {fact(t!(i18n, field_value).into_any(), money(i18n, d.value, &d.currency).into_any())}
-                    {fact(t!(i18n, field_probability).into_any(), (move || format_percent(probability / rust_decimal::Decimal::from(100), 0, locale())).into_any())}
+                    {fact(t!(i18n, field_probability).into_any(), (move || format_percent(probability, 0, locale())).into_any())}
                     {fact(t!(i18n, field_lead).into_any(), view! { <a class="text-indigo-700 hover:underline" href=format!("/{slug}/leads/{}", d.lead_id)>{d.lead_name.clone()}</a> }.into_any())}
                     {fact(t!(i18n, field_expected_close).into_any(), (move || close.map(|c| format_date(c, locale())).unwrap_or_else(|| "—".into())).into_any())}
                     {fact(t!(i18n, field_closed_at).into_any(), (move || closed.map(|c| format_date(c, locale())).unwrap_or_else(|| "—".into())).into_any())}

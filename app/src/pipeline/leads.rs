@@ -36,6 +36,22 @@ pub fn owner_options(
     options
 }
 
+/// A lead's status as people read it: Performancy's own keys (the demo's, and what the forms
+/// suggest) in the viewer's language, any other text (a CRM's or a spreadsheet's own status) as it
+/// was written.
+pub fn lead_status_label(i18n: leptos_i18n::I18nContext<Locale>, status: &str) -> String {
+    let label = match status {
+        "new" => t_string!(i18n, lead_status_new),
+        "contacted" => t_string!(i18n, lead_status_contacted),
+        "qualified" => t_string!(i18n, lead_status_qualified),
+        "nurturing" => t_string!(i18n, lead_status_nurturing),
+        "unqualified" => t_string!(i18n, lead_status_unqualified),
+        "customer" => t_string!(i18n, lead_status_customer),
+        other => return other.to_owned(),
+    };
+    label.to_owned()
+}
+
 #[component]
 pub fn LeadsPage() -> impl IntoView {
     with_tenant(Area::Leads, |shell| {
@@ -130,8 +146,8 @@ fn LeadsList(slug: String, page: LeadPage, filtered: bool, reload: RwSignal<u32>
                 <option value="none" selected=move || param("owner") == "none">{t!(i18n, owner_nobody)}</option>
             </FilterSelect>
             <FilterSelect id="leads-source" name="source" label=ViewFn::from(move || t!(i18n, field_source)) choices=sources.into_iter().map(|s| (s.clone(), s)).collect()/>
-            <FilterSelect id="leads-status" name="status" label=ViewFn::from(move || t!(i18n, field_lead_status)) choices=statuses.into_iter().map(|s| (s.clone(), s)).collect()/>
-            <div class="grid grid-cols-2 gap-2 lg:col-span-1">
+            <FilterSelect id="leads-status" name="status" label=ViewFn::from(move || t!(i18n, field_lead_status)) choices=statuses.into_iter().map(|s| { let label = lead_status_label(i18n, &s); (s, label) }).collect()/>
+            <div class="grid grid-cols-2 gap-2 sm:col-span-2 lg:col-span-2">
                 <div>
                     <label for="leads-from" class=LABEL>{t!(i18n, list_created_from)}</label>
                     <input id="leads-from" name="from" type="date" value=param("from") class=INPUT/>
@@ -143,7 +159,7 @@ fn LeadsList(slug: String, page: LeadPage, filtered: bool, reload: RwSignal<u32>
             </div>
             <input type="hidden" name="sort" value=param("sort")/>
             <input type="hidden" name="dir" value=param("dir")/>
-            <div class="flex items-end gap-2 sm:col-span-3 lg:col-span-6">
+            <div class="flex items-end gap-2 sm:col-span-1 lg:col-span-4">
                 <button type="submit" class=PRIMARY>{t!(i18n, list_apply)}</button>
                 {filtered.then(|| view! { <a href="?" class=SECONDARY>{t!(i18n, list_clear)}</a> })}
             </div>
@@ -195,7 +211,7 @@ fn LeadsList(slug: String, page: LeadPage, filtered: bool, reload: RwSignal<u32>
                                         <td class=TD>{lead.company_name.unwrap_or_default()}</td>
                                         <td class=TD>{lead.email.unwrap_or_default()}</td>
                                         <td class=TD>{lead.source.unwrap_or_default()}</td>
-                                        <td class=TD>{lead.status.unwrap_or_default()}</td>
+                                        <td class=TD>{let status = lead.status; move || status.as_deref().map(|s| lead_status_label(i18n, s)).unwrap_or_default()}</td>
                                         <td class=TD>{lead.owner_name.unwrap_or_else(|| "—".to_owned())}</td>
                                         <td class=TD>{lead.deal_count}</td>
                                         <td class=TD>{move || format_date(created.date_naive(), locale())}</td>
@@ -360,7 +376,7 @@ fn LeadView(slug: String, lead: LeadDetail, reload: RwSignal<u32>) -> impl IntoV
                     {fact(t!(i18n, field_email).into_any(), lead.email.clone())}
                     {fact(t!(i18n, field_phone).into_any(), lead.phone.clone())}
                     {fact(t!(i18n, field_source).into_any(), lead.source.clone())}
-                    {fact(t!(i18n, field_lead_status).into_any(), lead.status.clone())}
+                    {fact(t!(i18n, field_lead_status).into_any(), lead.status.as_deref().map(|s| lead_status_label(i18n, s)))}
                     {fact(t!(i18n, field_lead_score).into_any(), lead.lead_score.map(|s| format!("{s}")))}
                     {fact(t!(i18n, field_owner).into_any(), lead.owner_name.clone())}
                     {fact(t!(i18n, field_external_id).into_any(), lead.external_id.clone())}

@@ -672,6 +672,16 @@ fn selected_options(body: &str, id: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bookmarked_list_comes_back_with_its_filters_chosen_in_the_form() {
     let app = seeded().await;
+    let mut tx = app.test.db.begin(&TestDb::system(ACME)).await.unwrap();
+    sqlx::query(
+        "INSERT INTO leads (company_id, id, name, status) VALUES
+            ('company-acme', 'lead-q', 'Quitéria Qualificada', 'qualified'),
+            ('company-acme', 'lead-r', 'Rui Planilha', 'Aguardando retorno')",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     let [director, ..] = sessions(&app).await;
 
     let deals = app
@@ -706,4 +716,14 @@ async fn a_bookmarked_list_comes_back_with_its_filters_chosen_in_the_form() {
     for source in ["site", "evento"] {
         assert!(leads.body.contains(&format!("<option value=\"{source}\"")));
     }
+    // Performancy's own status keys read in the viewer's language; a status of the customer's
+    // own words stays as written.
+    let all = app.get("/acme/leads", Some(&director.0)).await;
+    assert!(
+        all.body
+            .contains("<option value=\"qualified\">Qualificado</option>")
+    );
+    assert!(all.body.contains(">Qualificado</td>"));
+    assert!(all.body.contains(">Aguardando retorno</td>"));
+    assert!(!all.body.contains(">qualified</td>"));
 }
