@@ -129,7 +129,7 @@ fn Charts(forecast: Forecast) -> impl IntoView {
         </div>
         <div class="mt-6 grid gap-6 lg:grid-cols-2">
             <section class=format!("{CARD} lg:col-span-2") data-testid="chart-targets">
-                <div class="max-w-4xl text-slate-800" inner_html=targets/>
+                <div class="max-w-xl text-slate-800" inner_html=targets/>
             </section>
             <section class=CARD data-testid="chart-pipeline">
                 <div class="text-slate-800" inner_html=pipeline/>
