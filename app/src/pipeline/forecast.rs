@@ -16,6 +16,10 @@ use crate::shell::{Area, locale_of};
 
 const TH: &str = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500";
 const TD: &str = "px-3 py-2 text-sm text-slate-700 tabular-nums";
+/// Figures: right-aligned, on one line.
+const TH_NUM: &str =
+    "px-3 py-2 text-right text-xs font-semibold uppercase tracking-wide text-slate-500";
+const TD_NUM: &str = "whitespace-nowrap px-3 py-2 text-right text-sm text-slate-700 tabular-nums";
 
 #[component]
 pub fn ForecastPage() -> impl IntoView {
@@ -70,27 +74,30 @@ pub fn ForecastView(forecast: Forecast) -> impl IntoView {
             <section class=format!("{CARD} lg:col-span-2") aria-labelledby="forecast-squads">
                 <h2 id="forecast-squads" class="text-lg font-semibold">{t!(i18n, forecast_squads)}</h2>
                 <p class="text-xs text-slate-500">{t!(i18n, forecast_squads_hint)}</p>
-                <table class="mt-3 min-w-full divide-y divide-slate-200" data-testid="forecast-squads-table">
+                <div class="mt-3 overflow-x-auto">
+                <table class="min-w-full divide-y divide-slate-200" data-testid="forecast-squads-table">
                     <thead><tr>
                         <th scope="col" class=TH>{t!(i18n, forecast_squad)}</th>
-                        <th scope="col" class=TH>{t!(i18n, forecast_won_month)}</th>
-                        <th scope="col" class=TH>{t!(i18n, forecast_target)}</th>
-                        <th scope="col" class=TH>{t!(i18n, forecast_attainment)}</th>
+                        <th scope="col" class=TH_NUM>{t!(i18n, forecast_won_month)}</th>
+                        <th scope="col" class=TH_NUM>{t!(i18n, forecast_target)}</th>
+                        <th scope="col" class=TH_NUM>{t!(i18n, forecast_attainment)}</th>
                     </tr></thead>
                     <tbody class="divide-y divide-slate-100">
                         {forecast.squads.iter().map(|s| {
-                            let attainment = s.target.filter(|t| !t.is_zero()).map(|t| s.won / t);
+                            // Percentage points, as format_percent takes them.
+                            let attainment = s.target.filter(|t| !t.is_zero()).map(|t| s.won / t * rust_decimal::Decimal::ONE_HUNDRED);
                             view! {
                                 <tr>
                                     <td class=TD>{s.squad.clone()}</td>
-                                    <td class=TD>{money(i18n, s.won, &currency)}</td>
-                                    <td class=TD>{s.target.map(|t| money(i18n, t, &currency)).unwrap_or_else(|| "—".into())}</td>
-                                    <td class=TD>{move || attainment.map(|a| format_percent(a, 0, locale_of(i18n.get_locale()))).unwrap_or_else(|| "—".into())}</td>
+                                    <td class=TD_NUM>{money(i18n, s.won, &currency)}</td>
+                                    <td class=TD_NUM>{s.target.map(|t| money(i18n, t, &currency)).unwrap_or_else(|| "—".into())}</td>
+                                    <td class=TD_NUM>{move || attainment.map(|a| format_percent(a, 0, locale_of(i18n.get_locale()))).unwrap_or_else(|| "—".into())}</td>
                                 </tr>
                             }
                         }).collect_view()}
                     </tbody>
                 </table>
+                </div>
             </section>
         </div>
     }
@@ -105,12 +112,13 @@ fn LinesTable(lines: Vec<ForecastLine>, currency: String, testid: &'static str) 
             .into_any();
     }
     view! {
-        <table class="mt-3 min-w-full divide-y divide-slate-200" data-testid=testid>
+        <div class="mt-3 overflow-x-auto">
+        <table class="min-w-full divide-y divide-slate-200" data-testid=testid>
             <thead><tr>
                 <th scope="col" class=TH>""</th>
-                <th scope="col" class=TH>{t!(i18n, area_deals)}</th>
-                <th scope="col" class=TH>{t!(i18n, forecast_open)}</th>
-                <th scope="col" class=TH>{t!(i18n, forecast_weighted)}</th>
+                <th scope="col" class=TH_NUM>{t!(i18n, area_deals)}</th>
+                <th scope="col" class=TH_NUM>{t!(i18n, forecast_open)}</th>
+                <th scope="col" class=TH_NUM>{t!(i18n, forecast_weighted)}</th>
             </tr></thead>
             <tbody class="divide-y divide-slate-100">
                 {lines.into_iter().map(|l| {
@@ -119,14 +127,15 @@ fn LinesTable(lines: Vec<ForecastLine>, currency: String, testid: &'static str) 
                     view! {
                         <tr>
                             <td class="px-3 py-2 text-sm text-slate-800">{label}</td>
-                            <td class=TD>{move || format_count(count, locale())}</td>
-                            <td class=TD>{money(i18n, l.open, &currency)}</td>
-                            <td class=TD>{money(i18n, l.weighted.round_dp(2), &currency)}</td>
+                            <td class=TD_NUM>{move || format_count(count, locale())}</td>
+                            <td class=TD_NUM>{money(i18n, l.open, &currency)}</td>
+                            <td class=TD_NUM>{money(i18n, l.weighted.round_dp(2), &currency)}</td>
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }

@@ -596,6 +596,17 @@ async fn the_forecast_weighs_open_deals_and_sets_won_revenue_against_squad_targe
     assert_eq!(squads["squads"][0]["won"], "1000.00");
     assert_eq!(squads["squads"][0]["target"], "10000.00");
     assert_eq!(squads["won_this_month"], "1000.00");
+
+    // The page shows the squad's attainment in percent: 1 000 of 10 000.
+    let page = app.get("/acme/forecast", Some(&manager.0)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let start = page
+        .body
+        .find("data-testid=\"forecast-squads-table\"")
+        .expect("the squads table");
+    let table = &page.body[start..start + page.body[start..].find("</table>").unwrap()];
+    assert!(table.contains("Squad Norte"), "{table}");
+    assert!(table.contains(">10%<"), "{table}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
