@@ -1,5 +1,8 @@
 //! The server's wiring, as a library so the integration tests drive the same router the binary serves.
 
+// The router's Leptos views are deeply nested types; the release build lays them out here.
+#![recursion_limit = "256"]
+
 pub mod commands;
 pub mod config;
 pub mod jobs;

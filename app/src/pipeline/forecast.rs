@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::api::get_forecast;
 use super::components::{money, money_totals};
-use super::{Forecast, ForecastLine};
+use super::{Forecast, ForecastLine, SquadProgress};
 use crate::company::components::LoadFailed;
 use crate::fields::CARD;
 use crate::i18n::*;
@@ -74,33 +74,44 @@ pub fn ForecastView(forecast: Forecast) -> impl IntoView {
             <section class=format!("{CARD} lg:col-span-2") aria-labelledby="forecast-squads">
                 <h2 id="forecast-squads" class="text-lg font-semibold">{t!(i18n, forecast_squads)}</h2>
                 <p class="text-xs text-slate-500">{t!(i18n, forecast_squads_hint)}</p>
-                <div class="mt-3 overflow-x-auto">
-                <table class="min-w-full divide-y divide-slate-200" data-testid="forecast-squads-table">
-                    <thead><tr>
-                        <th scope="col" class=TH>{t!(i18n, forecast_squad)}</th>
-                        <th scope="col" class=TH_NUM>{t!(i18n, forecast_won_month)}</th>
-                        <th scope="col" class=TH_NUM>{t!(i18n, forecast_target)}</th>
-                        <th scope="col" class=TH_NUM>{t!(i18n, forecast_attainment)}</th>
-                    </tr></thead>
-                    <tbody class="divide-y divide-slate-100">
-                        {forecast.squads.iter().map(|s| {
-                            // Percentage points, as format_percent takes them.
-                            let attainment = s.target.filter(|t| !t.is_zero()).map(|t| s.won / t * rust_decimal::Decimal::ONE_HUNDRED);
-                            view! {
-                                <tr>
-                                    <td class=TD>{s.squad.clone()}</td>
-                                    <td class=TD_NUM>{money(i18n, s.won, &currency)}</td>
-                                    <td class=TD_NUM>{s.target.map(|t| money(i18n, t, &currency)).unwrap_or_else(|| "—".into())}</td>
-                                    <td class=TD_NUM>{move || attainment.map(|a| format_percent(a, 0, locale_of(i18n.get_locale()))).unwrap_or_else(|| "—".into())}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-                </div>
+                <SquadsTable squads=forecast.squads.clone() currency=currency.clone()/>
             </section>
         </div>
     }
+}
+
+/// Each squad's won revenue this month against its target (its own view, so the page's type stays
+/// shallow enough for the compiler).
+#[component]
+fn SquadsTable(squads: Vec<SquadProgress>, currency: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="mt-3 overflow-x-auto">
+        <table class="min-w-full divide-y divide-slate-200" data-testid="forecast-squads-table">
+            <thead><tr>
+                <th scope="col" class=TH>{t!(i18n, forecast_squad)}</th>
+                <th scope="col" class=TH_NUM>{t!(i18n, forecast_won_month)}</th>
+                <th scope="col" class=TH_NUM>{t!(i18n, forecast_target)}</th>
+                <th scope="col" class=TH_NUM>{t!(i18n, forecast_attainment)}</th>
+            </tr></thead>
+            <tbody class="divide-y divide-slate-100">
+                {squads.iter().map(|s| {
+                    // Percentage points, as format_percent takes them.
+                    let attainment = s.target.filter(|t| !t.is_zero()).map(|t| s.won / t * rust_decimal::Decimal::ONE_HUNDRED);
+                    view! {
+                        <tr>
+                            <td class=TD>{s.squad.clone()}</td>
+                            <td class=TD_NUM>{money(i18n, s.won, &currency)}</td>
+                            <td class=TD_NUM>{s.target.map(|t| money(i18n, t, &currency)).unwrap_or_else(|| "—".into())}</td>
+                            <td class=TD_NUM>{move || attainment.map(|a| format_percent(a, 0, locale_of(i18n.get_locale()))).unwrap_or_else(|| "—".into())}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        </div>
+    }
+    .into_any()
 }
 
 #[component]
