@@ -62,7 +62,7 @@ pub fn ForecastView(forecast: Forecast) -> impl IntoView {
         {(!forecast.other_currencies.is_empty()).then(|| view! {
             <p class="mt-2 text-xs text-slate-500">{t!(i18n, forecast_other_currencies)}" "{money_totals(i18n, &forecast.other_currencies)}</p>
         })}
-        <div class="mt-6 grid gap-6 lg:grid-cols-2">
+        <div class="mt-6 grid gap-6 2xl:grid-cols-2">
             <section class=CARD aria-labelledby="forecast-stage">
                 <h2 id="forecast-stage" class="text-lg font-semibold">{t!(i18n, forecast_by_stage)}</h2>
                 <LinesTable lines=forecast.by_stage.clone() currency=currency.clone() testid="forecast-by-stage"/>
@@ -71,7 +71,7 @@ pub fn ForecastView(forecast: Forecast) -> impl IntoView {
                 <h2 id="forecast-owner" class="text-lg font-semibold">{t!(i18n, forecast_by_owner)}</h2>
                 <LinesTable lines=forecast.by_owner.clone() currency=currency.clone() testid="forecast-by-owner"/>
             </section>
-            <section class=format!("{CARD} lg:col-span-2") aria-labelledby="forecast-squads">
+            <section class=format!("{CARD} 2xl:col-span-2") aria-labelledby="forecast-squads">
                 <h2 id="forecast-squads" class="text-lg font-semibold">{t!(i18n, forecast_squads)}</h2>
                 <p class="text-xs text-slate-500">{t!(i18n, forecast_squads_hint)}</p>
                 <SquadsTable squads=forecast.squads.clone() currency=currency.clone()/>
