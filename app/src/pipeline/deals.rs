@@ -143,10 +143,7 @@ fn DealsList(slug: String, page: DealPage, filtered: bool, reload: RwSignal<u32>
         .iter()
         .map(|s| (s.key.clone(), s.name.clone()))
         .collect();
-    let owner_filter: Vec<(String, String)> = owners
-        .iter()
-        .map(|o| (o.id.clone(), o.name.clone()))
-        .collect();
+    let owner_filter = OwnerChoice::options(&owners);
     view! {
         {can_create.then(|| view! { <NewDealForm slug=slug.clone() stages=stages.clone() owners=owners.clone() leads=lead_choices.clone() reload/> })}
         <form method="get" class="mb-4 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-3 lg:grid-cols-6" role="search">

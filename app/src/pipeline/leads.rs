@@ -32,7 +32,7 @@ pub fn owner_options(
     owners: &[OwnerChoice],
 ) -> Vec<(String, String)> {
     let mut options = vec![(String::new(), t_string!(i18n, owner_nobody).to_owned())];
-    options.extend(owners.iter().map(|o| (o.id.clone(), o.name.clone())));
+    options.extend(OwnerChoice::options(owners));
     options
 }
 
@@ -130,10 +130,7 @@ fn LeadsList(slug: String, page: LeadPage, filtered: bool, reload: RwSignal<u32>
         statuses,
         can_create,
     } = page;
-    let owner_filter: Vec<(String, String)> = owners
-        .iter()
-        .map(|o| (o.id.clone(), o.name.clone()))
-        .collect();
+    let owner_filter = OwnerChoice::options(&owners);
     let empty = items.is_empty();
     view! {
         {can_create.then(|| view! { <NewLeadForm slug=slug.clone() owners=owners.clone() reload/> })}

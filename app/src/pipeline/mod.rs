@@ -68,6 +68,16 @@ pub struct OwnerChoice {
     pub name: String,
 }
 
+impl OwnerChoice {
+    /// The choices as a select's `(value, label)` pairs.
+    pub fn options(choices: &[OwnerChoice]) -> Vec<(String, String)> {
+        choices
+            .iter()
+            .map(|c| (c.id.clone(), c.name.clone()))
+            .collect()
+    }
+}
+
 /// A stage of the company's pipeline, in its order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageInfo {

@@ -179,7 +179,6 @@ pub fn like_pattern(query: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Each word of a search must appear (in any order), accents and case ignored.
 /// `ORDER BY order` (built by the caller from a fixed list, never from the request's text) and
 /// page `page` (from 1) of [`PAGE_SIZE`] rows.
 pub fn push_page(qb: &mut QueryBuilder<'_, Postgres>, order: &str, page: u32) {
@@ -189,6 +188,7 @@ pub fn push_page(qb: &mut QueryBuilder<'_, Postgres>, order: &str, page: u32) {
         .push_bind(i64::from(page.max(1) - 1) * PAGE_SIZE);
 }
 
+/// Each word of a search must appear (in any order), accents and case ignored.
 fn push_search(qb: &mut QueryBuilder<'_, Postgres>, column: &str, query: &str) {
     for word in query.split_whitespace().take(8) {
         qb.push(format!(" AND {column} LIKE public.immutable_unaccent("))

@@ -1,9 +1,9 @@
 //! Import benchmark: 100 000 leads and 100 000 deals from a pt-BR CSV (`;`, `1.234,56`,
 //! `dd/mm/aaaa`) into the local PostgreSQL, through the batch path the CSV import job takes
 //! (`run_csv_import`: tabular's reader, then `upsert_leads` / `upsert_deals` in transactions of
-//! 5 000 rows, up to three being written at once, each with the import log's counts), against the previous system's
-//! pattern: one `INSERT ... ON CONFLICT DO UPDATE` per row in autocommit, each its own statement
-//! and transaction.
+//! 5 000 rows, up to three being written at once, each with the import log's counts), against the
+//! previous system's pattern: one `INSERT ... ON CONFLICT DO UPDATE` per row in autocommit, each
+//! its own statement and transaction.
 //!
 //! ```text
 //! DATABASE_URL=postgres://performancy_app@127.0.0.1:55432/performancy \
